@@ -10,6 +10,7 @@ export interface MountSpec {
   target: string;        // absolute path in the container
   readOnly: boolean;
   options?: string[];    // tmpfs options (size=64m,mode=1777) or bind propagation
+  anonymous?: boolean;   // a volume the engine named itself (`-v /data`, image VOLUME); removed by `rm -v`
 }
 
 export type NetworkMode = 'none' | 'host';

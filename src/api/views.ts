@@ -1,0 +1,18 @@
+// The JSON shape of records as the API shows them (inspect, ps): the stored config and state plus derived fields.
+import { shortId, type ContainerRecord } from '../core/index.js';
+import { statusText } from '../engine/index.js';
+
+export function containerView(c: ContainerRecord) {
+  return {
+    Id: c.config.id,
+    ShortId: shortId(c.config.id),
+    Name: c.name,
+    Image: c.config.image,
+    ImageId: c.config.imageId,
+    Command: [...c.config.entrypoint, ...c.config.cmd].join(' '),
+    Created: c.config.created,
+    Status: statusText(c),
+    State: c.state,
+    Config: c.config,
+  };
+}

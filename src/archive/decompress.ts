@@ -1,0 +1,57 @@
+// Compression detection by magic bytes, so callers never have to say whether a tar is gzipped (layers from
+// docker-archive are plain, OCI layers are usually gzip, user tarballs are either).
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { NotSupportedError } from '../core/index.js';
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+
+function startsWith(head: Buffer, magic: number[]): boolean {
+  return head.length >= magic.length && magic.every((b, i) => head[i] === b);
+}
+
+/** Reads up to n bytes without consuming them (they are pushed back onto the stream). */
+export function peekBytes(input: Readable, n: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const finish = () => {
+      input.off('readable', onReadable);
+      input.off('end', finish);
+      input.off('error', onError);
+      const head = Buffer.concat(chunks);
+      if (head.length > 0) input.unshift(head);
+      resolve(head.subarray(0, n));
+    };
+    const onReadable = () => {
+      for (let chunk: Buffer | null = input.read(); chunk !== null; chunk = input.read()) {
+        chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+        total += chunk.length;
+        if (total >= n) return finish();
+      }
+    };
+    const onError = (err: Error) => {
+      input.off('readable', onReadable);
+      input.off('end', finish);
+      reject(err);
+    };
+    input.on('readable', onReadable);
+    input.once('end', finish);
+    input.once('error', onError);
+  });
+}
+
+export type Compression = 'gzip' | 'none';
+
+export async function detectCompression(input: Readable): Promise<Compression> {
+  const head = await peekBytes(input, 4);
+  if (startsWith(head, GZIP_MAGIC)) return 'gzip';
+  if (startsWith(head, ZSTD_MAGIC)) throw new NotSupportedError('zstd-compressed tar archives are not supported');
+  return 'none';
+}
+
+/** The stages to put after input so that what comes out is the plain tar. */
+export async function decompressionStages(input: Readable): Promise<NodeJS.ReadWriteStream[]> {
+  return (await detectCompression(input)) === 'gzip' ? [createGunzip()] : [];
+}

@@ -1,0 +1,86 @@
+// The CLI's client of the daemon's API over its unix socket. It starts a daemon in the background when none
+// answers, so `bulkhead run …` works on a fresh machine with no service set up.
+import { request, type IncomingMessage } from 'node:http';
+import type { Duplex, Readable } from 'node:stream';
+import { EngineError, type ErrorKind } from '../core/index.js';
+import { kindForStatus, type ErrorBody } from '../api/index.js';
+
+export interface ClientOptions {
+  socketPath: string;
+}
+
+/** An error the daemon reported; it keeps the engine's kind so exit codes map the same way on both sides. */
+export class ApiError extends EngineError {
+  constructor(kind: ErrorKind, message: string, readonly exitCode: number) {
+    super(kind, message);
+  }
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | string[] | undefined>;
+  json?: unknown;
+  body?: Readable;
+  headers?: Record<string, string>;
+}
+
+export class Client {
+  constructor(readonly opts: ClientOptions) {}
+
+  path(p: string, query: RequestOptions['query'] = {}): string {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) {
+      if (v === undefined) continue;
+      for (const item of Array.isArray(v) ? v : [v]) q.append(k, String(item));
+    }
+    const s = q.toString();
+    return s ? `${p}?${s}` : p;
+  }
+
+  /** Sends a request and returns the raw response once its headers arrive; errors (status ≥ 400) are thrown. */
+  async stream(method: string, p: string, opts: RequestOptions = {}): Promise<IncomingMessage> {
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      let payload: string | undefined;
+      if (opts.json !== undefined) { payload = JSON.stringify(opts.json); headers['Content-Type'] = 'application/json'; }
+      const req = request({ socketPath: this.opts.socketPath, method, path: this.path(p, opts.query), headers }, resolve);
+      req.on('error', reject);
+      if (opts.body) opts.body.pipe(req); else req.end(payload);
+    });
+    if ((res.statusCode ?? 500) >= 400) throw await toApiError(res);
+    return res;
+  }
+
+  async call<T = unknown>(method: string, p: string, opts: RequestOptions = {}): Promise<T> {
+    const res = await this.stream(method, p, opts);
+    const text = await readAll(res);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** Opens an upgraded (hijacked) connection for interactive streams: attach, exec. */
+  upgrade(p: string, query: RequestOptions['query'] = {}): Promise<{ socket: Duplex; head: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ socketPath: this.opts.socketPath, method: 'POST', path: this.path(p, query),
+        headers: { Connection: 'Upgrade', Upgrade: 'tcp' } });
+      req.on('upgrade', (_res, socket, head) => resolve({ socket, head }));
+      req.on('response', (res) => { toApiError(res).then(reject, reject); });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+}
+
+export async function readAll(res: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function toApiError(res: IncomingMessage): Promise<ApiError> {
+  const text = await readAll(res).catch(() => '');
+  try {
+    const body = JSON.parse(text) as ErrorBody;
+    return new ApiError(body.kind ?? kindForStatus(res.statusCode ?? 500), body.message, body.exitCode ?? 125);
+  } catch {
+    return new ApiError(kindForStatus(res.statusCode ?? 500), text.trim() || `daemon answered ${res.statusCode}`, 125);
+  }
+}

@@ -1,0 +1,51 @@
+// `bulkhead daemon` (run the engine in the foreground) and `bulkhead daemon stop`.
+import type { Command } from 'commander';
+import { writeFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Engine } from '../../engine/index.js';
+import { createApiServer, listenUnix, socketAnswers } from '../../api/index.js';
+import { Client } from '../client.js';
+import { resolveSettings } from '../settings.js';
+import type { CliContext } from '../context.js';
+
+export function daemonCommands(program: Command, cli: CliContext): void {
+  const daemon = program.command('daemon').description('run the Bulkhead engine in the foreground')
+    .option('--runtime <name>', 'OCI runtime (runc, crun)')
+    .action(async (opts: { runtime?: string }) => {
+      const settings = resolveSettings({ ...program.opts(), runtime: opts.runtime ?? program.opts().runtime });
+      const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
+      const engine = await Engine.open({ root: settings.root, runRoot: settings.runRoot, runtime: settings.runtime, notice: log });
+      const r = engine.reconciled;
+      log(`state reconciled: ${r.adopted.length} running adopted, ${r.exited.length} exited while down, ` +
+        `${r.rolledBack.length} half-started rolled back, ${r.orphansRemoved.length} orphans removed`);
+      let stopping = false;
+      const shutdown = () => {
+        if (stopping) return;
+        stopping = true;
+        log('stopping (containers keep running under conmon)');
+        server.close();
+        server.closeAllConnections();
+        engine.close();
+        void rm(pidFile, { force: true }).finally(() => process.exit(0));
+      };
+      const server = createApiServer(engine, shutdown);
+      await listenUnix(server, settings.socketPath);
+      const pidFile = join(settings.runRoot, 'daemon.pid');
+      await writeFile(pidFile, `${process.pid}\n`);
+      process.on('SIGTERM', shutdown);
+      process.on('SIGINT', shutdown);
+      log(`bulkhead daemon ${process.pid} serving on ${settings.socketPath} (root ${settings.root}, runtime ${engine.runtime.name})`);
+      await new Promise(() => undefined);
+    });
+
+  daemon.command('stop').description('stop the running daemon (containers keep running)').action(async () => {
+    const settings = cli.settings();
+    if (!(await socketAnswers(settings.socketPath))) {
+      process.stderr.write(`bulkhead: no daemon is running on ${settings.socketPath}\n`);
+      return;
+    }
+    await new Client({ socketPath: settings.socketPath }).call('POST', '/bulkhead/daemon/stop');
+    for (let i = 0; i < 200 && (await socketAnswers(settings.socketPath)); i++) await new Promise((r) => setTimeout(r, 50));
+    process.stdout.write('daemon stopped\n');
+  });
+}

@@ -1,0 +1,129 @@
+// `run`, `create` and `start`: the commands that bring a container to life.
+import { Command } from 'commander';
+import { InvalidArgumentError, parseSize } from '../../core/index.js';
+import type { CreateRequest } from '../../engine/index.js';
+import type { CliContext } from '../context.js';
+import type { Client } from '../client.js';
+import { collect, parseEnv, parseEnvFile, parseLabels, parseMount, parseTmpfs, parseVolume } from '../parse.js';
+import { followTerminalSize, joinStreams } from '../stdio.js';
+
+interface CreateFlags {
+  name?: string; env: string[]; envFile: string[]; workdir?: string; user?: string; entrypoint?: string;
+  hostname?: string; volume: string[]; mount: string[]; tmpfs: string[]; readOnly?: boolean; label: string[];
+  network?: string; rm?: boolean; interactive?: boolean; tty?: boolean; detach?: boolean; stopSignal?: string;
+  stopTimeout?: string; runtime?: string; memory?: string; cpus?: string; pidsLimit?: string;
+}
+
+function addCreateFlags(cmd: Command): Command {
+  return cmd
+    .option('--name <name>', 'name the container')
+    .option('-e, --env <KEY=VALUE>', 'set an environment variable', collect, [])
+    .option('--env-file <file>', 'read environment variables from a file', collect, [])
+    .option('-w, --workdir <dir>', 'working directory inside the container')
+    .option('-u, --user <user[:group]>', 'user to run as')
+    .option('--entrypoint <cmd>', 'override the image entrypoint ("" clears it)')
+    .option('-h, --hostname <name>', 'container host name')
+    .option('-v, --volume <spec>', 'bind mount or volume: SRC:DST[:ro], NAME:DST, or DST', collect, [])
+    .option('--mount <spec>', 'type=bind|volume|tmpfs,source=…,target=…[,readonly]', collect, [])
+    .option('--tmpfs <dst[:opts]>', 'mount a tmpfs', collect, [])
+    .option('--read-only', 'mount the root filesystem read-only')
+    .option('-l, --label <KEY=VALUE>', 'set a label', collect, [])
+    .option('--network <mode>', 'network: none or host')
+    .option('--rm', 'remove the container when it exits')
+    .option('-i, --interactive', 'keep stdin open')
+    .option('-t, --tty', 'allocate a pseudo-terminal')
+    .option('--stop-signal <signal>', 'signal that stops the container')
+    .option('--stop-timeout <seconds>', 'seconds to wait before killing on stop')
+    .option('--runtime <name>', 'OCI runtime for this container')
+    .option('-m, --memory <size>', 'memory limit (e.g. 256m)')
+    .option('--cpus <n>', 'CPU limit (e.g. 1.5)')
+    .option('--pids-limit <n>', 'maximum number of processes')
+    .passThroughOptions()
+    .argument('<image>')
+    .argument('[command...]');
+}
+
+export function toCreateRequest(image: string, command: string[], f: CreateFlags): CreateRequest {
+  const number = (v: string | undefined, flag: string) => {
+    if (v === undefined) return undefined;
+    if (!/^\d+(\.\d+)?$/.test(v)) throw new InvalidArgumentError(`invalid value "${v}" for ${flag}: expected a number`);
+    return Number(v);
+  };
+  return {
+    image, name: f.name, cmd: command.length ? command : undefined,
+    entrypoint: f.entrypoint === undefined ? undefined : f.entrypoint === '' ? [] : [f.entrypoint],
+    env: [...parseEnvFile(f.envFile), ...parseEnv(f.env)], workingDir: f.workdir, user: f.user, hostname: f.hostname,
+    tty: f.tty ?? false, openStdin: f.interactive ?? false, labels: parseLabels(f.label),
+    mounts: [...f.volume.map(parseVolume), ...f.mount.map(parseMount), ...f.tmpfs.map(parseTmpfs)],
+    readOnlyRootfs: f.readOnly ?? false, network: f.network, autoRemove: f.rm ?? false, stopSignal: f.stopSignal,
+    stopTimeout: number(f.stopTimeout, '--stop-timeout'), runtime: f.runtime,
+    resources: {
+      memory: f.memory === undefined ? undefined : parseSize(f.memory, 'memory limit'),
+      cpus: number(f.cpus, '--cpus'), pidsLimit: number(f.pidsLimit, '--pids-limit'),
+    },
+  };
+}
+
+/** Attaches, arms the wait, starts, streams until the container ends; returns its exit code. */
+export async function startAttached(client: Client, id: string, opts: { tty: boolean; stdin: boolean }): Promise<number> {
+  const base = `/bulkhead/containers/${id}`;
+  const conn = await client.upgrade(`${base}/attach`, { stdin: opts.stdin ? 1 : 0 });
+  const io = joinStreams(conn, opts);
+  const waitRes = await client.stream('POST', `${base}/wait`, { query: { condition: 'next-exit' } });
+  const result = (async () => {
+    const chunks: Buffer[] = [];
+    for await (const c of waitRes) chunks.push(c as Buffer);
+    return JSON.parse(Buffer.concat(chunks).toString()) as { exitCode: number };
+  })();
+  try {
+    await client.call('POST', `${base}/start`);
+  } catch (err) {
+    conn.socket.destroy();
+    waitRes.destroy();
+    throw err;
+  }
+  const stopResize = opts.tty ? followTerminalSize(client, `${base}/resize`) : () => undefined;
+  await io.done;
+  stopResize();
+  return (await result).exitCode;
+}
+
+export function runCommands(program: Command, cli: CliContext): void {
+  addCreateFlags(program.command('run').description('create and start a container')
+    .option('-d, --detach', 'run in the background and print the container id'))
+    .action(async (image: string, command: string[], f: CreateFlags) => {
+      const client = await cli.client();
+      const { id } = await client.call<{ id: string }>('POST', '/bulkhead/containers', { json: toCreateRequest(image, command, f) });
+      if (f.detach) {
+        await client.call('POST', `/bulkhead/containers/${id}/start`);
+        process.stdout.write(`${id}\n`);
+        return;
+      }
+      process.exitCode = await startAttached(client, id, { tty: f.tty ?? false, stdin: f.interactive ?? false });
+    });
+
+  addCreateFlags(program.command('create').description('create a container without starting it'))
+    .action(async (image: string, command: string[], f: CreateFlags) => {
+      const client = await cli.client();
+      const { id } = await client.call<{ id: string }>('POST', '/bulkhead/containers', { json: toCreateRequest(image, command, f) });
+      process.stdout.write(`${id}\n`);
+    });
+
+  program.command('start').description('start one or more containers')
+    .option('-a, --attach', 'attach to the output and return the exit code')
+    .option('-i, --interactive', 'attach stdin')
+    .argument('<containers...>')
+    .action(async (refs: string[], f: { attach?: boolean; interactive?: boolean }) => {
+      const client = await cli.client();
+      if (f.attach || f.interactive) {
+        if (refs.length > 1) throw new InvalidArgumentError('you cannot start and attach to more than one container at once');
+        const c = await client.call<{ Id: string; Config: { tty: boolean } }>('GET', `/bulkhead/containers/${encodeURIComponent(refs[0]!)}`);
+        process.exitCode = await startAttached(client, c.Id, { tty: c.Config.tty, stdin: f.interactive ?? false });
+        return;
+      }
+      for (const ref of refs) {
+        await client.call('POST', `/bulkhead/containers/${encodeURIComponent(ref)}/start`);
+        process.stdout.write(`${ref}\n`);
+      }
+    });
+}

@@ -1,0 +1,92 @@
+// System commands: info, version, events, system df|prune.
+import type { Command } from 'commander';
+import { formatSize } from '../../core/index.js';
+import type { CliContext } from '../context.js';
+import { collect, parseFilters } from '../parse.js';
+import { printJson, table } from '../format.js';
+
+interface Info {
+  version: string; root: string; runRoot: string; storageDriver: string;
+  runtime: { name: string; path: string };
+  containers: { total: number; running: number; paused: number; stopped: number };
+  images: number;
+  host: {
+    kernel: string; os: string; arch: string; cpus: number; memoryBytes: number;
+    cgroup: { mode: string; version: number; driver: string };
+    virtualization: { kind: string; hypervisor?: string; container?: string; summary: string };
+  };
+}
+
+export function systemCommands(program: Command, cli: CliContext): void {
+  program.command('info').description('show engine and host information').option('--format <format>', 'json')
+    .action(async (f: { format?: string }) => {
+      const i = await (await cli.client()).call<Info>('GET', '/bulkhead/info');
+      if (f.format === 'json') return printJson(i);
+      const h = i.host;
+      process.stdout.write([
+        `Server Version: ${i.version}`,
+        `Containers: ${i.containers.total} (running ${i.containers.running}, paused ${i.containers.paused}, stopped ${i.containers.stopped})`,
+        `Images: ${i.images}`,
+        `Storage Driver: ${i.storageDriver}`,
+        `OCI Runtime: ${i.runtime.name} (${i.runtime.path})`,
+        `Cgroup: ${h.cgroup.mode} (version ${h.cgroup.version}, driver ${h.cgroup.driver})`,
+        `Kernel Version: ${h.kernel}`,
+        `Operating System: ${h.os}`,
+        `Architecture: ${h.arch}`,
+        `CPUs: ${h.cpus}`,
+        `Total Memory: ${formatSize(h.memoryBytes)}`,
+        `Virtualization: ${h.virtualization.summary}`,
+        `Root Dir: ${i.root}`,
+        '',
+      ].join('\n'));
+    });
+
+  program.command('version').description('show client and engine versions').action(async () => {
+    const v = await (await cli.client()).call<{ version: string; apiVersion: string; node: string; runtime: string }>('GET', '/bulkhead/version');
+    process.stdout.write(`Client: bulkhead ${v.version} (node ${process.version})\nEngine: bulkhead ${v.version} (api ${v.apiVersion}, node ${v.node}, runtime ${v.runtime})\n`);
+  });
+
+  program.command('events').description('stream engine events')
+    .option('--since <unix-seconds>', 'replay events since this time')
+    .option('--until <unix-seconds>', 'stop at this time')
+    .option('-f, --filter <KEY=VALUE>', 'filter: type, event, container', collect, [])
+    .option('--format <format>', 'json for one JSON object per line')
+    .action(async (f: { since?: string; until?: string; filter: string[]; format?: string }) => {
+      const filters = parseFilters(f.filter);
+      const res = await (await cli.client()).stream('GET', '/bulkhead/events', { query: { since: f.since, until: f.until } });
+      let rest = '';
+      for await (const chunk of res) {
+        const lines = (rest + (chunk as Buffer).toString()).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines.filter(Boolean)) {
+          const e = JSON.parse(line) as { type: string; action: string; id: string; time: number; attributes: Record<string, string> };
+          const ok = (k: string, v: string) => !filters[k] || filters[k]!.includes(v);
+          if (!ok('type', e.type) || !ok('event', e.action) || !(ok('container', e.id) || ok('container', e.attributes.name ?? ''))) continue;
+          if (f.format === 'json') { process.stdout.write(line + '\n'); continue; }
+          const attrs = Object.entries(e.attributes).map(([k, v]) => `${k}=${v}`).join(', ');
+          process.stdout.write(`${new Date(e.time * 1000).toISOString()} ${e.type} ${e.action} ${e.id}${attrs ? ` (${attrs})` : ''}\n`);
+        }
+      }
+    });
+
+  const system = program.command('system').description('engine-wide commands');
+  system.command('df').description('show disk usage').option('--format <format>', 'json').action(async (f: { format?: string }) => {
+    const d = await (await cli.client()).call<{ images: Array<{ size: number; containers: number }>; containers: Array<{ size: number; status: string }>; volumes: Array<{ size: number; inUse: boolean }> }>('GET', '/bulkhead/system/df');
+    if (f.format === 'json') return printJson(d);
+    const sum = (xs: Array<{ size: number }>) => formatSize(xs.reduce((a, x) => a + x.size, 0));
+    process.stdout.write(table(['TYPE', 'TOTAL', 'ACTIVE', 'SIZE'], [
+      ['Images', String(d.images.length), String(d.images.filter((i) => i.containers > 0).length), sum(d.images)],
+      ['Containers', String(d.containers.length), String(d.containers.filter((c) => c.status === 'running').length), sum(d.containers)],
+      ['Local Volumes', String(d.volumes.length), String(d.volumes.filter((v) => v.inUse).length), sum(d.volumes)],
+    ]));
+  });
+  system.command('prune').description('remove stopped containers and dangling images')
+    .option('-a, --all', 'also remove unused images, not just dangling ones')
+    .option('--volumes', 'also remove unused volumes')
+    .action(async (f: { all?: boolean; volumes?: boolean }) => {
+      const r = await (await cli.client()).call<{ containersDeleted: string[]; imagesDeleted: string[]; volumesDeleted: string[]; spaceReclaimed: number }>(
+        'POST', '/bulkhead/system/prune', { query: { all: f.all ? 1 : undefined, volumes: f.volumes ? 1 : undefined } });
+      process.stdout.write(`Deleted containers: ${r.containersDeleted.length}\nDeleted images: ${r.imagesDeleted.length}\n` +
+        `Deleted volumes: ${r.volumesDeleted.length}\nTotal reclaimed space: ${formatSize(r.spaceReclaimed)}\n`);
+    });
+}

@@ -1,0 +1,43 @@
+// Volume commands: volume create|ls|inspect|rm|prune.
+import type { Command } from 'commander';
+import { formatSize, type VolumeRecord } from '../../core/index.js';
+import type { CliContext } from '../context.js';
+import { collect, parseLabels } from '../parse.js';
+import { printJson, table } from '../format.js';
+
+export function volumeCommands(program: Command, cli: CliContext): void {
+  const volume = program.command('volume').description('manage volumes');
+  volume.command('create').description('create a volume').option('-l, --label <KEY=VALUE>', 'set a label', collect, []).argument('[name]')
+    .action(async (name: string | undefined, f: { label: string[] }) => {
+      const v = await (await cli.client()).call<VolumeRecord>('POST', '/bulkhead/volumes', { json: { name, labels: parseLabels(f.label) } });
+      process.stdout.write(`${v.name}\n`);
+    });
+  volume.command('ls').description('list volumes').option('-q, --quiet', 'only names').option('--format <format>', 'table or json')
+    .action(async (f: { quiet?: boolean; format?: string }) => {
+      const list = await (await cli.client()).call<VolumeRecord[]>('GET', '/bulkhead/volumes');
+      if (f.format === 'json') return printJson(list);
+      if (f.quiet) { process.stdout.write(list.map((v) => `${v.name}\n`).join('')); return; }
+      process.stdout.write(table(['DRIVER', 'VOLUME NAME'], list.map((v) => [v.driver, v.name])));
+    });
+  volume.command('inspect').description('show volume records as JSON').argument('<names...>').action(async (names: string[]) => {
+    const client = await cli.client();
+    printJson(await Promise.all(names.map((n) => client.call('GET', `/bulkhead/volumes/${encodeURIComponent(n)}`))));
+  });
+  volume.command('rm').description('remove volumes').option('-f, --force', 'remove even if in use').argument('<names...>')
+    .action(async (names: string[], f: { force?: boolean }) => {
+      const client = await cli.client();
+      for (const n of names) {
+        try {
+          await client.call('DELETE', `/bulkhead/volumes/${encodeURIComponent(n)}`, { query: { force: f.force ? 1 : undefined } });
+          process.stdout.write(`${n}\n`);
+        } catch (err) {
+          process.exitCode = 1;
+          process.stderr.write(`bulkhead: ${err instanceof Error ? err.message : String(err)}\n`);
+        }
+      }
+    });
+  volume.command('prune').description('remove volumes no container uses').action(async () => {
+    const r = await (await cli.client()).call<{ deleted: string[]; reclaimed: number }>('POST', '/bulkhead/volumes/prune');
+    process.stdout.write(r.deleted.map((d) => `${d}\n`).join('') + `Total reclaimed space: ${formatSize(r.reclaimed)}\n`);
+  });
+}

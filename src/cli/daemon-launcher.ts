@@ -1,0 +1,34 @@
+// Starting the daemon on demand: when no daemon answers on the socket, the CLI launches one in the background
+// (detached, logging to <root>/daemon.log), says so on stderr, and waits until it answers.
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EngineError } from '../core/index.js';
+import { socketAnswers } from '../api/index.js';
+import type { Settings } from './settings.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/bulkhead', import.meta.url));
+const START_TIMEOUT_MS = 20_000;
+
+export async function ensureDaemon(settings: Settings): Promise<void> {
+  if (await socketAnswers(settings.socketPath)) return;
+  mkdirSync(settings.root, { recursive: true });
+  const logPath = join(settings.root, 'daemon.log');
+  const log = openSync(logPath, 'a');
+  const args = [BIN, 'daemon', '--host', settings.socketPath, '--root', settings.root];
+  if (settings.runtime) args.push('--runtime', settings.runtime);
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
+  closeSync(log);
+  child.unref();
+  process.stderr.write(`bulkhead: no daemon answered on ${settings.socketPath}; started one (pid ${child.pid}, log ${logPath})\n`);
+  let exited: number | null = null;
+  child.once('exit', (code) => { exited = code ?? 1; });
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (await socketAnswers(settings.socketPath)) return;
+    if (exited !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new EngineError('Internal', `the daemon did not start (see ${logPath})`);
+}

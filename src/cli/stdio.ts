@@ -1,0 +1,49 @@
+// Joining the user's terminal to a container stream: demultiplexing stdout/stderr frames, forwarding stdin, raw
+// mode and window-size changes for -t sessions.
+import type { Duplex } from 'node:stream';
+import { FrameDecoder } from '../api/index.js';
+import type { Client } from './client.js';
+
+export interface SessionIo {
+  /** Resolves when the container side has closed the stream. */
+  done: Promise<void>;
+}
+
+export function joinStreams(conn: { socket: Duplex; head: Buffer }, opts: { tty: boolean; stdin: boolean }): SessionIo {
+  const { socket, head } = conn;
+  const decoder = new FrameDecoder();
+  const write = (chunk: Buffer) => {
+    if (opts.tty) { process.stdout.write(chunk); return; }
+    for (const f of decoder.push(chunk)) (f.stream === 2 ? process.stderr : process.stdout).write(f.data);
+  };
+  if (head.length) write(head);
+  socket.on('data', write);
+  if (opts.stdin) {
+    if (opts.tty && process.stdin.isTTY) process.stdin.setRawMode(true);
+    process.stdin.on('data', (d: Buffer) => socket.write(d));
+    process.stdin.on('end', () => socket.end());
+  }
+  const done = new Promise<void>((resolve) => {
+    socket.on('end', resolve);
+    socket.on('close', resolve);
+    socket.on('error', () => resolve());
+  }).then(() => {
+    if (opts.stdin) {
+      if (opts.tty && process.stdin.isTTY) process.stdin.setRawMode(false);
+      process.stdin.pause();
+      process.stdin.unref?.();
+    }
+  });
+  return { done };
+}
+
+/** Keeps the container's terminal the size of ours: once now and on every SIGWINCH. */
+export function followTerminalSize(client: Client, resizePath: string): () => void {
+  if (!process.stdout.isTTY) return () => undefined;
+  const send = () => {
+    void client.call('POST', resizePath, { query: { h: process.stdout.rows, w: process.stdout.columns } }).catch(() => undefined);
+  };
+  send();
+  process.stdout.on('resize', send);
+  return () => process.stdout.off('resize', send);
+}

@@ -1,0 +1,34 @@
+// Creating a container: validate intent into an immutable config, name its anonymous volumes, record it, and
+// lay out its storage. If anything after the record fails, the record goes too: no half-created container.
+import { newId, wrap, type ContainerConfig } from '../../core/index.js';
+import type { EngineContext } from '../context.js';
+import type { CreateRequest } from '../types.js';
+import { buildContainerConfig } from '../validate-create.js';
+import { initialState } from '../../core/index.js';
+
+export async function createContainer(ctx: EngineContext, req: CreateRequest): Promise<{ id: string; name: string }> {
+  const image = ctx.images.resolve(req.image);
+  const { name, config } = buildContainerConfig(req, image, ctx.runtime.name);
+  addImageVolumes(config, Object.keys(image.config.config?.Volumes ?? {}));
+  for (const m of config.mounts) {
+    if (m.type === 'volume' && !m.source) { m.source = newId(); m.anonymous = true; }
+  }
+  ctx.state.addContainer(name, config, initialState());
+  try {
+    await ctx.storage.prepare(config.id, ctx.images.layerDirs(image));
+  } catch (err) {
+    await ctx.storage.remove(config.id).catch(() => undefined);
+    ctx.state.removeContainer(config.id);
+    throw wrap(err, `create container ${name}`);
+  }
+  ctx.events.emit('container', 'create', config.id, { name, image: req.image });
+  return { id: config.id, name };
+}
+
+/** The image's VOLUME paths become anonymous volumes unless the user mounted something there. */
+function addImageVolumes(config: ContainerConfig, paths: string[]): void {
+  for (const target of paths) {
+    if (config.mounts.some((m) => m.target === target)) continue;
+    config.mounts.push({ type: 'volume', source: '', target, readOnly: false, anonymous: true });
+  }
+}

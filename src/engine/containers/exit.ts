@@ -1,0 +1,39 @@
+// What happens when a container's process ends: conmon has written the exit code; the engine records it,
+// releases the runtime record and the mounts, tells waiters, and removes --rm containers.
+import type { EngineContext } from '../context.js';
+import { containerPaths } from '../context.js';
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { removeLocked } from './remove.js';
+
+/** Handles an exit file for id; safe to call more than once and for containers that are not running. */
+export async function handleExit(ctx: EngineContext, id: string): Promise<void> {
+  await ctx.locks.run(id, async () => {
+    const rec = ctx.state.getContainer(id);
+    const paths = containerPaths(ctx, id);
+    if (!rec || (rec.state.status !== 'running' && rec.state.status !== 'paused')) {
+      // Not ours to handle now (already recorded, or a leftover of a removed container): just drop the file.
+      if (!rec) await unlink(join(paths.exitDir, id)).catch(() => undefined);
+      return;
+    }
+    const code = await ctx.runtime.readExitCode(id, paths);
+    if (code === null) return; // conmon has not finished writing it; the next event or sweep brings it back
+    await recordExit(ctx, id, code);
+  });
+}
+
+/** Records an exit whose code is known; the caller holds the container lock. */
+export async function recordExit(ctx: EngineContext, id: string, exitCode: number, error = ''): Promise<void> {
+  const rec = ctx.state.getContainer(id);
+  if (!rec) return;
+  const paths = containerPaths(ctx, id);
+  const oomKilled = await ctx.runtime.oomKilled(paths).catch(() => false);
+  await ctx.runtime.delete(id, true).catch(() => undefined);
+  await ctx.storage.unmount(id).catch(() => undefined);
+  await unlink(join(paths.exitDir, id)).catch(() => undefined);
+  ctx.state.saveState(id, { ...rec.state, status: 'exited', pid: 0, conmonPid: 0, exitCode, oomKilled,
+    finishedAt: new Date().toISOString(), error });
+  if (oomKilled) ctx.events.emit('container', 'oom', id, { name: rec.name, image: rec.config.image });
+  ctx.events.emit('container', 'die', id, { name: rec.name, image: rec.config.image, exitCode: String(exitCode), oomKilled: String(oomKilled) });
+  if (rec.config.autoRemove) await removeLocked(ctx, id, { force: true, volumes: true });
+}

@@ -1,0 +1,57 @@
+// `ps` and `inspect`: the view of containers users see, with docker's filters.
+import { InvalidArgumentError, type ContainerRecord } from '../../core/index.js';
+import type { EngineContext } from '../context.js';
+import type { ListFilters } from '../types.js';
+
+const FILTER_KEYS = new Set(['name', 'id', 'status', 'label', 'ancestor', 'exited']);
+
+export function listContainers(ctx: EngineContext, opts: ListFilters): ContainerRecord[] {
+  const filters = opts.filters ?? {};
+  for (const key of Object.keys(filters)) {
+    if (!FILTER_KEYS.has(key)) throw new InvalidArgumentError(`invalid filter "${key}": supported are ${[...FILTER_KEYS].join(', ')}`);
+  }
+  const all = opts.all || filters.status !== undefined || filters.exited !== undefined;
+  return ctx.state.listContainers().filter((c) => {
+    if (!all && c.state.status !== 'running' && c.state.status !== 'paused') return false;
+    return Object.entries(filters).every(([key, values]) => values.some((v) => matches(ctx, c, key, v)));
+  });
+}
+
+function matches(ctx: EngineContext, c: ContainerRecord, key: string, value: string): boolean {
+  switch (key) {
+    case 'name': return c.name.includes(value.replace(/^\//, ''));
+    case 'id': return c.config.id.startsWith(value);
+    case 'status': return c.state.status === value;
+    case 'exited': return c.state.status === 'exited' && String(c.state.exitCode) === value;
+    case 'label': {
+      const eq = value.indexOf('=');
+      return eq === -1 ? value in c.config.labels : c.config.labels[value.slice(0, eq)] === value.slice(eq + 1);
+    }
+    case 'ancestor': {
+      try { return ctx.images.resolve(value).id === c.config.imageId; } catch { return false; }
+    }
+    default: return false;
+  }
+}
+
+/** A human status such as "Up 3 minutes" or "Exited (0) 2 seconds ago". */
+export function statusText(c: ContainerRecord, now = Date.now()): string {
+  const s = c.state;
+  switch (s.status) {
+    case 'running': return `Up ${ago(now - Date.parse(s.startedAt))}`;
+    case 'paused': return `Up ${ago(now - Date.parse(s.startedAt))} (Paused)`;
+    case 'exited': return `Exited (${s.exitCode}) ${ago(now - Date.parse(s.finishedAt))} ago`;
+    case 'removing': return 'Removal In Progress';
+    default: return 'Created';
+  }
+}
+
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return s <= 1 ? 'Less than a second' : `${s} seconds`;
+  const m = Math.round(s / 60);
+  if (m < 60) return m === 1 ? 'About a minute' : `${m} minutes`;
+  const h = Math.round(m / 60);
+  if (h < 48) return h === 1 ? 'About an hour' : `${h} hours`;
+  return `${Math.round(h / 24)} days`;
+}

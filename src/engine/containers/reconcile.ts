@@ -1,0 +1,66 @@
+// Start-up reconciliation: the database says what the engine believed, conmon's exit files and the runtime say
+// what is true. Containers that exited while the daemon was down get their exit codes; starts that a crash cut
+// short are rolled back; container directories that no record owns (a create cut short) are removed.
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EngineContext } from '../context.js';
+import { containerPaths } from '../context.js';
+import { recordExit } from './exit.js';
+import { removeLocked } from './remove.js';
+
+export interface ReconcileReport {
+  adopted: string[];      // still running, picked up again
+  exited: string[];       // exited while the daemon was down
+  rolledBack: string[];   // half-started, reset to created
+  orphansRemoved: string[];
+}
+
+export async function reconcile(ctx: EngineContext): Promise<ReconcileReport> {
+  const report: ReconcileReport = { adopted: [], exited: [], rolledBack: [], orphansRemoved: [] };
+  for (const rec of ctx.state.listContainers()) {
+    const id = rec.config.id;
+    await ctx.locks.run(id, async () => {
+      const paths = containerPaths(ctx, id);
+      const code = await ctx.runtime.readExitCode(id, paths);
+      const live = await ctx.runtime.state(id).catch(() => null);
+      switch (rec.state.status) {
+        case 'running':
+        case 'paused':
+          if (code !== null) {
+            await recordExit(ctx, id, code);
+            report.exited.push(rec.name);
+          } else if (live && (live.status === 'running' || live.status === 'paused')) {
+            ctx.state.saveState(id, { ...rec.state, status: live.status, pid: live.pid });
+            report.adopted.push(rec.name);
+          } else {
+            // conmon itself is gone, so nobody recorded the exit: say so rather than invent a code.
+            await recordExit(ctx, id, 255, 'container monitor exited without recording an exit code');
+            report.exited.push(rec.name);
+          }
+          break;
+        case 'created':
+          if (live) {
+            await ctx.runtime.delete(id, true).catch(() => undefined);
+            await ctx.storage.unmount(id).catch(() => undefined);
+            report.rolledBack.push(rec.name);
+          }
+          break;
+        case 'removing':
+          await removeLocked(ctx, id, { force: true, volumes: false });
+          break;
+        case 'exited':
+          if (rec.config.autoRemove) await removeLocked(ctx, id, { force: true, volumes: true });
+          break;
+      }
+    });
+  }
+  const known = new Set(ctx.state.listContainers().map((c) => c.config.id));
+  const dirs = await readdir(join(ctx.opts.root, 'containers')).catch(() => [] as string[]);
+  for (const id of dirs) {
+    if (known.has(id) || !/^[0-9a-f]{64}$/.test(id)) continue;
+    await ctx.runtime.delete(id, true).catch(() => undefined);
+    await ctx.storage.remove(id);
+    report.orphansRemoved.push(id);
+  }
+  return report;
+}

@@ -1,0 +1,41 @@
+// Removing a container: refuses a running one unless forced, then releases everything it holds (runtime record,
+// mounts, its directory, anonymous volumes with -v) before the record itself goes, so a crash midway leaves a
+// record that the next `rm` or reconcile finishes, never an orphan that nothing knows about.
+import { ConflictError, wrap } from '../../core/index.js';
+import type { EngineContext } from '../context.js';
+
+export interface RemoveOptions {
+  force: boolean;
+  volumes: boolean;
+}
+
+export async function removeContainer(ctx: EngineContext, ref: string, opts: RemoveOptions): Promise<void> {
+  const id = ctx.state.lookupContainer(ref).config.id;
+  await ctx.locks.run(id, () => removeLocked(ctx, id, opts));
+}
+
+export async function removeLocked(ctx: EngineContext, id: string, opts: RemoveOptions): Promise<void> {
+  const rec = ctx.state.getContainer(id);
+  if (!rec) return;
+  const active = rec.state.status === 'running' || rec.state.status === 'paused';
+  if (active && !opts.force) {
+    throw new ConflictError(`cannot remove container "${rec.name}": it is ${rec.state.status}; stop it first or use --force`);
+  }
+  try {
+    ctx.state.saveState(id, { ...rec.state, status: 'removing' });
+    await ctx.runtime.delete(id, true);
+    await ctx.storage.remove(id);
+    ctx.state.removeContainer(id);
+  } catch (err) {
+    throw wrap(err, `remove container ${rec.name}`);
+  }
+  if (active) {
+    ctx.events.emit('container', 'die', id, { name: rec.name, image: rec.config.image, exitCode: '137', oomKilled: 'false' });
+  }
+  if (opts.volumes) {
+    for (const m of rec.config.mounts) {
+      if (m.type === 'volume' && m.anonymous) await ctx.volumes.remove(m.source, () => false, true).catch(() => undefined);
+    }
+  }
+  ctx.events.emit('container', 'destroy', id, { name: rec.name, image: rec.config.image, exitCode: String(rec.state.exitCode) });
+}

@@ -1,0 +1,69 @@
+// Starting a container: mount its root filesystem, generate its OCI bundle, let conmon create it through the
+// runtime, connect parked attaches, then start the process. Any failure undoes what this start did and records
+// the error on the container, which stays "created" so the user can fix the cause and start it again.
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { wrap, type ContainerConfig, type ContainerRecord } from '../../core/index.js';
+import { generateSpec, writeBundle, writeEtcFiles } from '../../specgen/index.js';
+import { containerDir, containerPaths, type EngineContext } from '../context.js';
+
+export async function startContainer(ctx: EngineContext, ref: string): Promise<void> {
+  const id = ctx.state.lookupContainer(ref).config.id;
+  await ctx.locks.run(id, () => startLocked(ctx, id));
+}
+
+export async function startLocked(ctx: EngineContext, id: string): Promise<void> {
+  const rec = ctx.state.lookupContainer(id);
+  if (rec.state.status === 'running' || rec.state.status === 'paused') return; // docker answers "not modified"
+  const paths = containerPaths(ctx, id);
+  try {
+    const rootfs = await ctx.storage.mount(id, ctx.images.layerDirs(ctx.images.resolve(rec.config.imageId)));
+    const volumePaths = await volumeDirs(ctx, rec.config, rootfs);
+    await mkdir(paths.userdata, { recursive: true });
+    await writeEtcFiles(containerDir(ctx, id), rec.config);
+    await writeBundle(paths.bundle, await generateSpec({ config: rec.config, rootfs, containerDir: containerDir(ctx, id), volumePaths }));
+    await rm(join(paths.exitDir, id), { force: true });
+    await ctx.runtime.delete(id, true); // a stale record of an earlier run would make create fail
+    const created = await ctx.runtime.create({ id, name: rec.name, paths, tty: rec.config.tty, stdin: rec.config.openStdin });
+    await ctx.attach.connectPending(id, paths);
+    await ctx.runtime.start(id);
+    ctx.state.saveState(id, { ...rec.state, status: 'running', pid: created.pid, conmonPid: created.conmonPid, exitCode: 0,
+      oomKilled: false, startedAt: new Date().toISOString(), finishedAt: '', error: '' });
+  } catch (err) {
+    await undoStart(ctx, rec, err);
+    throw wrap(err, `start container ${rec.name}`);
+  }
+  ctx.events.emit('container', 'start', id, { name: rec.name, image: rec.config.image });
+}
+
+async function undoStart(ctx: EngineContext, rec: ContainerRecord, err: unknown): Promise<void> {
+  const id = rec.config.id;
+  ctx.attach.failPending(id, err);
+  await ctx.runtime.delete(id, true).catch(() => undefined);
+  await ctx.storage.unmount(id).catch(() => undefined);
+  await rm(join(containerPaths(ctx, id).exitDir, id), { force: true });
+  const message = err instanceof Error ? err.message : String(err);
+  ctx.state.saveState(id, { ...rec.state, status: rec.state.startedAt ? 'exited' : 'created', pid: 0, conmonPid: 0,
+    exitCode: exitCodeFor(err), error: message });
+}
+
+/** Exit code a failed start reports, as docker users expect: 127 command not found, 126 not executable, else 125. */
+export function exitCodeFor(err: unknown): number {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if ('exitCode' in e && typeof e.exitCode === 'number') return e.exitCode;
+  }
+  return 125;
+}
+
+/** Host directories of the container's volumes, creating named volumes on first use and copying image content up. */
+async function volumeDirs(ctx: EngineContext, config: ContainerConfig, rootfs: string): Promise<Record<string, string>> {
+  const dirs: Record<string, string> = {};
+  for (const m of config.mounts) {
+    if (m.type !== 'volume') continue;
+    const existed = ctx.volumes.get(m.source) !== undefined;
+    const volume = existed ? ctx.volumes.get(m.source)! : await ctx.volumes.create(m.source);
+    if (!existed) await ctx.volumes.populateFromImage(m.source, join(rootfs, m.target));
+    dirs[m.source] = volume.mountpoint;
+  }
+  return dirs;
+}

@@ -1,0 +1,44 @@
+// The engine's wiring, shared by the operation modules under engine/containers/. Holding it in one object keeps
+// each operation a plain function of (context, arguments) that a test can call directly.
+import { join } from 'node:path';
+import type { ImageService } from '../image/index.js';
+import type { ContainerStorage, VolumeService } from '../storage/index.js';
+import type { ContainerPaths, OciRuntime } from '../runtime/types.js';
+import type { StateStore } from '../state/index.js';
+import type { EngineOptions } from './types.js';
+import type { EventBus } from './events.js';
+import type { KeyedMutex } from './locks.js';
+import type { ExitWatcher } from './exit-watcher.js';
+import type { AttachBroker } from './attach-broker.js';
+
+export interface EngineContext {
+  opts: EngineOptions;
+  state: StateStore;
+  images: ImageService;
+  storage: ContainerStorage;
+  volumes: VolumeService;
+  runtime: OciRuntime;
+  events: EventBus;
+  locks: KeyedMutex;
+  exits: ExitWatcher;
+  attach: AttachBroker;
+}
+
+export function containerDir(ctx: EngineContext, id: string): string {
+  return join(ctx.opts.root, 'containers', id);
+}
+
+export function exitDir(runRoot: string): string {
+  return join(runRoot, 'exits');
+}
+
+export function containerPaths(ctx: EngineContext, id: string): ContainerPaths {
+  const dir = containerDir(ctx, id);
+  return {
+    bundle: join(dir, 'bundle'),
+    userdata: join(dir, 'userdata'),
+    logPath: join(dir, 'ctr.log'),
+    exitDir: exitDir(ctx.opts.runRoot),
+    persistDir: join(dir, 'userdata'),
+  };
+}

@@ -1,0 +1,118 @@
+// The Engine: one object that owns state and wires the domain modules together. The API server and (through it)
+// the CLI call only these methods; each delegates to an operation module under engine/containers/ or to a
+// domain service.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { wrap } from '../core/index.js';
+import { ImageService } from '../image/index.js';
+import { ContainerStorage, VolumeService } from '../storage/index.js';
+import { selectRuntime } from '../runtime/index.js';
+import { SqliteStateStore } from '../state/index.js';
+import { AttachBroker } from './attach-broker.js';
+import { exitDir, type EngineContext } from './context.js';
+import { EventBus } from './events.js';
+import { ExitWatcher } from './exit-watcher.js';
+import { KeyedMutex } from './locks.js';
+import type { CreateRequest, EngineOptions, ExecRequest, ListFilters, LogOptions } from './types.js';
+import { createContainer } from './containers/create.js';
+import { startContainer } from './containers/start.js';
+import { killContainer, pauseContainer, restartContainer, stopContainer } from './containers/stop.js';
+import { removeContainer, type RemoveOptions } from './containers/remove.js';
+import { armWait, type WaitCondition } from './containers/wait.js';
+import { handleExit } from './containers/exit.js';
+import { reconcile, type ReconcileReport } from './containers/reconcile.js';
+import { attachContainer, resizeContainer } from './containers/attach.js';
+import { createExec, inspectExec, startExec } from './containers/exec.js';
+import { readLogs } from './containers/logs.js';
+import { listContainers } from './containers/list.js';
+import { commitContainer, copyFrom, copyTo, diffContainer, exportContainer, type CommitRequest } from './containers/filesystem.js';
+import { topContainer } from './containers/top.js';
+
+export class Engine {
+  readonly reconciled: ReconcileReport;
+
+  private constructor(readonly ctx: EngineContext, reconciled: ReconcileReport) {
+    this.reconciled = reconciled;
+  }
+
+  static async open(opts: EngineOptions): Promise<Engine> {
+    for (const dir of [opts.root, join(opts.root, 'containers'), opts.runRoot]) await mkdir(dir, { recursive: true });
+    const state = new SqliteStateStore(join(opts.root, 'bulkhead.db'));
+    try {
+      const images = new ImageService({ root: opts.root, store: state });
+      await images.init();
+      const runtime = await selectRuntime({ requested: opts.runtime, runRoot: opts.runRoot, exitDir: exitDir(opts.runRoot),
+        notice: opts.notice ?? (() => undefined) });
+      const ctx: EngineContext = {
+        opts, state, images, runtime,
+        storage: new ContainerStorage({ root: opts.root }),
+        volumes: new VolumeService({ root: opts.root, store: state }),
+        events: new EventBus(),
+        locks: new KeyedMutex(),
+        attach: new AttachBroker(runtime),
+        exits: undefined as unknown as ExitWatcher,
+      };
+      ctx.exits = new ExitWatcher(exitDir(opts.runRoot), (id) => void handleExit(ctx, id).catch((err) => {
+        opts.notice?.(`recording exit of ${id.slice(0, 12)} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }));
+      const report = await reconcile(ctx);
+      await ctx.exits.start();
+      return new Engine(ctx, report);
+    } catch (err) {
+      state.close();
+      throw wrap(err, 'open engine');
+    }
+  }
+
+  close(): void {
+    this.ctx.exits.stop();
+    this.ctx.state.close();
+  }
+
+  get images() { return this.ctx.images; }
+  get volumes() { return this.ctx.volumes; }
+  get events() { return this.ctx.events; }
+  get runtime() { return this.ctx.runtime; }
+
+  // --- containers ---
+  create(req: CreateRequest) { return createContainer(this.ctx, req); }
+  start(ref: string) { return startContainer(this.ctx, ref); }
+  stop(ref: string, timeoutSeconds?: number) { return stopContainer(this.ctx, ref, timeoutSeconds); }
+  restart(ref: string, timeoutSeconds?: number) { return restartContainer(this.ctx, ref, timeoutSeconds); }
+  kill(ref: string, signal?: string) { return killContainer(this.ctx, ref, signal); }
+  pause(ref: string) { return pauseContainer(this.ctx, ref, true); }
+  unpause(ref: string) { return pauseContainer(this.ctx, ref, false); }
+  remove(ref: string, opts: RemoveOptions) { return removeContainer(this.ctx, ref, opts); }
+  wait(ref: string, condition: WaitCondition = 'not-running') {
+    return armWait(this.ctx, this.ctx.state.lookupContainer(ref).config.id, condition);
+  }
+  inspect(ref: string) { return this.ctx.state.lookupContainer(ref); }
+  list(opts: ListFilters) { return listContainers(this.ctx, opts); }
+  rename(ref: string, newName: string) {
+    const rec = this.ctx.state.lookupContainer(ref);
+    this.ctx.state.rename(rec.config.id, newName);
+    this.ctx.events.emit('container', 'rename', rec.config.id, { name: newName, oldName: rec.name });
+  }
+  attach(ref: string, opts: { stdin: boolean }) { return attachContainer(this.ctx, ref, opts); }
+  resize(ref: string, rows: number, cols: number) { return resizeContainer(this.ctx, ref, rows, cols); }
+  logs(ref: string, opts: LogOptions, signal?: AbortSignal) { return readLogs(this.ctx, ref, opts, signal); }
+  createExec(ref: string, req: ExecRequest) { return createExec(this.ctx, ref, req); }
+  startExec(execId: string) { return startExec(this.ctx, execId); }
+  inspectExec(execId: string) { return inspectExec(execId); }
+  top(ref: string) { return topContainer(this.ctx, ref); }
+  copyFrom(ref: string, path: string) { return copyFrom(this.ctx, ref, path); }
+  copyTo(ref: string, path: string, tar: Readable) { return copyTo(this.ctx, ref, path, tar); }
+  diff(ref: string) { return diffContainer(this.ctx, ref); }
+  export(ref: string) { return exportContainer(this.ctx, ref); }
+  commit(ref: string, req: CommitRequest) { return commitContainer(this.ctx, ref, req); }
+
+  /** Whether any container (in any state) uses the image; images in use are not removed without force. */
+  imageInUse(imageId: string): boolean {
+    return this.ctx.state.listContainers().some((c) => c.config.imageId === imageId);
+  }
+
+  volumeInUse(name: string): boolean {
+    return this.ctx.state.listContainers().some((c) => c.config.mounts.some((m) => m.type === 'volume' && m.source === name));
+  }
+}

@@ -1,0 +1,57 @@
+// What callers (CLI through the API, the Docker-compatible API) ask the engine for. These are intent, not
+// records: the engine validates them and turns them into immutable ContainerConfig.
+import type { MountSpec, ResourceLimits } from '../core/index.js';
+
+export interface CreateRequest {
+  image: string;
+  name?: string;
+  cmd?: string[];
+  /** Replaces the image's entrypoint; [] clears it (docker's --entrypoint ""). */
+  entrypoint?: string[];
+  env?: string[];
+  workingDir?: string;
+  user?: string;
+  hostname?: string;
+  tty?: boolean;
+  openStdin?: boolean;
+  labels?: Record<string, string>;
+  mounts?: MountSpec[];
+  readOnlyRootfs?: boolean;
+  network?: string;
+  autoRemove?: boolean;
+  stopSignal?: string;
+  stopTimeout?: number;
+  runtime?: string;
+  resources?: ResourceLimits;
+}
+
+export interface ExecRequest {
+  cmd: string[];
+  env?: string[];
+  user?: string;
+  workingDir?: string;
+  tty?: boolean;
+  stdin?: boolean;
+}
+
+export interface LogOptions {
+  follow?: boolean;
+  tail?: number;          // lines from the end; undefined = all
+  since?: number;         // unix seconds
+  timestamps?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+}
+
+export interface ListFilters {
+  all?: boolean;
+  /** docker ps --filter: name=, id=, status=, label=k[=v], ancestor= */
+  filters?: Record<string, string[]>;
+}
+
+export interface EngineOptions {
+  root: string;            // persistent data (state db, images, containers, volumes)
+  runRoot: string;         // runtime state that a reboot may clear (runc state, exit files)
+  runtime?: string;        // default OCI runtime name
+  notice?: (message: string) => void;  // one-line operator notices (runtime fallback, …)
+}

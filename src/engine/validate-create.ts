@@ -1,0 +1,85 @@
+// Turns a CreateRequest into an immutable ContainerConfig: merges the image's defaults with the user's flags
+// and refuses what cannot work, with an error that names the offending input.
+import { isAbsolute } from 'node:path';
+import { InvalidArgumentError, generateName, newId, validateName, type ContainerConfig, type ImageRecord,
+  type MountSpec, type NetworkMode } from '../core/index.js';
+import type { CreateRequest } from './types.js';
+
+const NETWORKS: readonly NetworkMode[] = ['none', 'host'];
+const SIGNAL_RE = /^(SIG)?[A-Z0-9]+$|^\d+$/;
+
+export function buildContainerConfig(req: CreateRequest, image: ImageRecord, defaultRuntime: string): { name: string; config: ContainerConfig } {
+  const name = req.name ? validateName(req.name) : generateName();
+  const id = newId();
+  const ic = image.config.config ?? {};
+  const entrypoint = req.entrypoint ?? ic.Entrypoint ?? [];
+  // As in docker: a new entrypoint discards the image's cmd unless the user gives one.
+  const cmd = req.cmd && req.cmd.length > 0 ? req.cmd : req.entrypoint ? [] : ic.Cmd ?? [];
+  if (entrypoint.length + cmd.length === 0) {
+    throw new InvalidArgumentError('no command specified: the image has no CMD or ENTRYPOINT and none was given');
+  }
+  const network = (req.network ?? 'none') as NetworkMode;
+  if (!NETWORKS.includes(network)) {
+    throw new InvalidArgumentError(`network "${req.network}" not found: available networks are ${NETWORKS.join(', ')}`);
+  }
+  const stopSignal = req.stopSignal ?? ic.StopSignal ?? 'SIGTERM';
+  if (!SIGNAL_RE.test(stopSignal)) throw new InvalidArgumentError(`invalid stop signal "${stopSignal}"`);
+  const stopTimeout = req.stopTimeout ?? 10;
+  if (!Number.isInteger(stopTimeout) || stopTimeout < 0) throw new InvalidArgumentError(`invalid stop timeout ${stopTimeout}: must be a whole number of seconds`);
+  if (req.tty && req.autoRemove === undefined) { /* nothing: tty and --rm combine freely */ }
+  const hostname = req.hostname ?? id.slice(0, 12);
+  if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(hostname)) throw new InvalidArgumentError(`invalid hostname "${hostname}"`);
+  const config: ContainerConfig = {
+    id,
+    created: new Date().toISOString(),
+    image: req.image,
+    imageId: image.id,
+    entrypoint,
+    cmd,
+    env: mergeEnv(ic.Env ?? [], req.env ?? []),
+    workingDir: req.workingDir || ic.WorkingDir || '/',
+    user: req.user ?? ic.User ?? '',
+    hostname,
+    tty: req.tty ?? false,
+    openStdin: req.openStdin ?? false,
+    labels: { ...(ic.Labels ?? {}), ...(req.labels ?? {}) },
+    mounts: validateMounts(req.mounts ?? []),
+    readOnlyRootfs: req.readOnlyRootfs ?? false,
+    network,
+    autoRemove: req.autoRemove ?? false,
+    stopSignal,
+    stopTimeout,
+    runtime: req.runtime ?? defaultRuntime,
+    resources: req.resources ?? {},
+  };
+  if (!isAbsolute(config.workingDir)) throw new InvalidArgumentError(`working directory "${config.workingDir}" must be an absolute path`);
+  return { name, config };
+}
+
+/** Image env first, then the user's; a later KEY replaces an earlier one. A bare KEY is dropped (it was unset). */
+export function mergeEnv(base: string[], overrides: string[]): string[] {
+  const map = new Map<string, string>();
+  for (const entry of [...base, ...overrides]) {
+    const eq = entry.indexOf('=');
+    const key = eq === -1 ? entry : entry.slice(0, eq);
+    if (!key || /\s/.test(key)) throw new InvalidArgumentError(`invalid environment variable "${entry}"`);
+    if (eq === -1) map.delete(key);
+    else map.set(key, entry);
+  }
+  return [...map.values()];
+}
+
+function validateMounts(mounts: MountSpec[]): MountSpec[] {
+  const targets = new Set<string>();
+  for (const m of mounts) {
+    if (!isAbsolute(m.target)) throw new InvalidArgumentError(`invalid mount target "${m.target}": must be an absolute path`);
+    if (m.target === '/') throw new InvalidArgumentError('invalid mount target "/": the root filesystem cannot be replaced');
+    if (targets.has(m.target)) throw new InvalidArgumentError(`duplicate mount point: ${m.target}`);
+    targets.add(m.target);
+    if (m.type === 'bind' && !isAbsolute(m.source)) {
+      throw new InvalidArgumentError(`invalid bind mount source "${m.source}": must be an absolute host path`);
+    }
+    if (m.type === 'volume' && m.source) validateName(m.source, 'volume');
+  }
+  return mounts;
+}

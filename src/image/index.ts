@@ -1,0 +1,11 @@
+// image: the local image store (blobs by digest, layers unpacked once, records in the ImageMetadataStore) and
+// image references. Contract: an image is recorded only after all its blobs and layers are verified and in
+// place; layerDirs() lists the unpacked layers topmost first, ready to be overlay lowerdirs; names are always
+// normalised ("docker.io/library/busybox:latest") and shown with familiarName(). Layout: store-paths.ts.
+export { ImageService, type ImageServiceOptions, type RemoveOptions } from './image-service.js';
+export {
+  familiarName, formatReference, normalizeReference, parseReference, parseTagReference, repositoryName,
+  type ImageReference,
+} from './reference.js';
+export { MEDIA_TYPES, hostArchitecture } from './image-config.js';
+export { StorePaths } from './store-paths.js';

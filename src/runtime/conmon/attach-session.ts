@@ -1,0 +1,48 @@
+// Attaching to conmon's SOCK_SEQPACKET attach socket through native/attach (Node cannot open that socket type).
+// The helper demultiplexes conmon's tagged packets onto its stdout and stderr, and turns the end of its stdin into
+// a half-close that conmon passes on as EOF on the container's stdin.
+import { spawn } from 'node:child_process';
+import { Writable, type Readable } from 'node:stream';
+import { EngineError, NotFoundError, StateInvalidError } from '../../core/index.js';
+import { nativeHelper } from '../../sys/native.js';
+import type { AttachSession } from '../types.js';
+
+export async function attachSocket(socketPath: string, opts: { stdin: boolean }): Promise<AttachSession> {
+  const helper = spawn(nativeHelper('attach'), [socketPath, '3'], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+  const ready = helper.stdio[3] as Readable;
+  const closed = new Promise<void>((resolve) => helper.on('close', () => resolve()));
+  const exit = new Promise<number>((resolve) => helper.on('exit', (code) => resolve(code ?? 1)));
+  helper.stdin.on('error', () => { /* the helper is gone; closed tells the caller */ });
+
+  const connected = await new Promise<boolean>((resolve) => {
+    ready.once('data', () => resolve(true));
+    ready.once('close', () => resolve(false));
+    helper.once('error', () => resolve(false));
+  });
+  ready.destroy();
+  if (!connected) {
+    await exit;
+    const text = await readAll(helper.stderr);
+    if (/No such file|Connection refused/.test(text)) {
+      throw new StateInvalidError(`attach ${socketPath}: the container is not running (no attach socket)`);
+    }
+    if (/ENOENT|spawn/.test(text)) throw new NotFoundError(`attach helper failed to start: ${text}`);
+    throw new EngineError('Internal', `attach ${socketPath}: ${text || 'attach helper exited'}`);
+  }
+
+  // Without stdin the helper's input is simply never ended: ending it would close the container's stdin.
+  const stdin = opts.stdin ? helper.stdin : new Writable({ write: (_c, _e, cb) => cb() });
+  return {
+    stdout: helper.stdout,
+    stderr: helper.stderr,
+    stdin,
+    closed,
+    close: () => { if (helper.exitCode === null) helper.kill('SIGTERM'); },
+  };
+}
+
+async function readAll(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString().trim();
+}

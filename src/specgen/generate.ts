@@ -1,0 +1,76 @@
+// Composes the complete config.json for one container from its ContainerConfig and the paths the engine has
+// prepared (mounted rootfs, container directory with the /etc files, volume directories).
+import type { ContainerConfig } from '../core/index.js';
+import { MASKED_PATHS, MASKED_PER_CPU_SUFFIX, NETNS_SYSCTLS, READONLY_PATHS } from '../security/index.js';
+import { perCpuPaths } from './host-limits.js';
+import { defaultMounts, etcFileMounts, mergeMounts, userMounts } from './mounts.js';
+import { OCI_VERSION, type OciNamespace, type OciProcess, type OciSpec } from './oci-types.js';
+import { buildProcess } from './process.js';
+import { buildResources } from './resources.js';
+
+export interface SpecInputs {
+  config: ContainerConfig;
+  rootfs: string;                         // the mounted merged dir
+  containerDir: string;                   // holds hosts, hostname, resolv.conf (writeEtcFiles)
+  volumePaths: Record<string, string>;    // volume name → host dir
+  cgroupsPath?: string;                   // default: the runtime's (/<id> on cgroup v1)
+}
+
+export async function generateSpec(inputs: SpecInputs): Promise<OciSpec> {
+  const { config, rootfs } = inputs;
+  const hostNetwork = config.network === 'host';
+  // User mounts first: their errors (missing bind source) are the likeliest user mistake.
+  const user = userMounts(config.mounts, inputs.volumePaths);
+  const process = await buildProcess({
+    args: [...config.entrypoint, ...config.cmd],
+    env: config.env,
+    user: config.user,
+    cwd: config.workingDir,
+    tty: config.tty,
+    hostname: config.hostname,
+    rootfs,
+  });
+  const spec: OciSpec = {
+    ociVersion: OCI_VERSION,
+    process,
+    root: { path: rootfs, readonly: config.readOnlyRootfs },
+    hostname: config.hostname,
+    mounts: mergeMounts([...defaultMounts(), ...etcFileMounts(inputs.containerDir, false)], user),
+    linux: {
+      namespaces: namespaces(hostNetwork),
+      resources: buildResources(config.resources),
+      maskedPaths: [...MASKED_PATHS, ...perCpuPaths(MASKED_PER_CPU_SUFFIX)],
+      readonlyPaths: [...READONLY_PATHS],
+    },
+  };
+  if (!hostNetwork) spec.linux.sysctl = { ...NETNS_SYSCTLS };
+  if (inputs.cgroupsPath) spec.linux.cgroupsPath = inputs.cgroupsPath;
+  return spec;
+}
+
+function namespaces(hostNetwork: boolean): OciNamespace[] {
+  const types: OciNamespace['type'][] = ['pid', 'mount', 'ipc', 'uts', 'cgroup'];
+  if (!hostNetwork) types.push('network');
+  return types.map((type) => ({ type }));
+}
+
+export interface ExecProcessOptions {
+  cmd: string[];
+  env: string[];
+  user?: string;
+  workingDir?: string;
+  tty: boolean;
+}
+
+/** The process object for `exec` in a running container: the container's env and user unless overridden. */
+export function execProcessSpec(config: ContainerConfig, opts: ExecProcessOptions, rootfs: string): Promise<OciProcess> {
+  return buildProcess({
+    args: opts.cmd,
+    env: [...config.env, ...opts.env],
+    user: opts.user || config.user,
+    cwd: opts.workingDir || config.workingDir,
+    tty: opts.tty,
+    hostname: config.hostname,
+    rootfs,
+  });
+}

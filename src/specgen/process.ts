@@ -1,0 +1,78 @@
+// The OCI process object, shared by the container's init process and by `exec`: same user resolution, same
+// capabilities, same limits, so an exec'd process is never stronger than the container it joins.
+import { isAbsolute, normalize } from 'node:path';
+import { InvalidArgumentError } from '../core/index.js';
+import { DEFAULT_CAPABILITIES, DEFAULT_NO_NEW_PRIVILEGES } from '../security/index.js';
+import { hostNofileHardLimit } from './host-limits.js';
+import type { OciCapabilities, OciProcess, OciRlimit } from './oci-types.js';
+import { resolveUser } from './user.js';
+
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface ProcessInputs {
+  args: string[];
+  env: string[];
+  user: string;
+  cwd: string;
+  tty: boolean;
+  hostname: string;
+  rootfs: string;
+}
+
+export async function buildProcess(p: ProcessInputs): Promise<OciProcess> {
+  if (p.args.length === 0 || p.args[0] === '') throw new InvalidArgumentError('no command specified');
+  const { user, home } = await resolveUser(p.rootfs, p.user);
+  return {
+    terminal: p.tty,
+    user,
+    args: [...p.args],
+    env: buildEnv(p.env, { hostname: p.hostname, home, tty: p.tty }),
+    cwd: checkCwd(p.cwd),
+    capabilities: defaultCapabilities(),
+    rlimits: defaultRlimits(),
+    noNewPrivileges: DEFAULT_NO_NEW_PRIVILEGES,
+  };
+}
+
+export function defaultCapabilities(): OciCapabilities {
+  // Inheritable and ambient stay empty: filling them let non-root execve'd programs keep caps (CVE-2022-24769).
+  return {
+    bounding: [...DEFAULT_CAPABILITIES],
+    effective: [...DEFAULT_CAPABILITIES],
+    permitted: [...DEFAULT_CAPABILITIES],
+    inheritable: [],
+    ambient: [],
+  };
+}
+
+export function defaultRlimits(): OciRlimit[] {
+  const hard = hostNofileHardLimit();
+  return [{ type: 'RLIMIT_NOFILE', hard, soft: hard }];
+}
+
+/**
+ * KEY=VALUE list with later entries overriding earlier ones, then the variables every container has when the
+ * image or user did not set them: HOSTNAME first (as Docker), PATH, HOME from passwd, TERM for a tty.
+ */
+export function buildEnv(env: string[], ctx: { hostname: string; home: string; tty: boolean }): string[] {
+  const merged = new Map<string, string>();
+  for (const kv of env) {
+    const eq = kv.indexOf('=');
+    const key = eq < 0 ? kv : kv.slice(0, eq);
+    if (key === '') throw new InvalidArgumentError(`invalid environment variable "${kv}": empty name`);
+    merged.set(key, eq < 0 ? '' : kv.slice(eq + 1));
+  }
+  const out = new Map<string, string>();
+  if (ctx.hostname) out.set('HOSTNAME', ctx.hostname);
+  for (const [k, v] of merged) out.set(k, v);
+  if (!out.has('PATH')) out.set('PATH', DEFAULT_PATH);
+  if (!out.has('HOME')) out.set('HOME', ctx.home);
+  if (ctx.tty && !out.has('TERM')) out.set('TERM', 'xterm');
+  return [...out].map(([k, v]) => `${k}=${v}`);
+}
+
+function checkCwd(cwd: string): string {
+  const dir = cwd === '' ? '/' : cwd;
+  if (!isAbsolute(dir)) throw new InvalidArgumentError(`the working directory "${cwd}" is invalid: it needs to be an absolute path`);
+  return normalize(dir);
+}

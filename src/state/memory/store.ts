@@ -1,0 +1,115 @@
+// In-memory state, for unit tests of the layers above state. Same contract as the SQLite store (checked by
+// test/state/state-suite.ts), including rollback of a failed transaction.
+import { AlreadyExistsError, NotFoundError, type ContainerConfig, type ContainerRecord, type ContainerState,
+  type ImageRecord, type VolumeRecord } from '../../core/index.js';
+import type { StateStore } from '../types.js';
+import { lookupByRef } from '../lookup.js';
+
+interface Tables {
+  containers: Map<string, ContainerRecord>;
+  images: Map<string, Omit<ImageRecord, 'names'>>;
+  imageNames: Map<string, string>;
+  volumes: Map<string, VolumeRecord>;
+}
+
+export class MemoryStateStore implements StateStore {
+  private t: Tables = { containers: new Map(), images: new Map(), imageNames: new Map(), volumes: new Map() };
+
+  transaction<T>(fn: () => T): T {
+    const saved = structuredClone(this.t);
+    try {
+      return fn();
+    } catch (err) {
+      this.t = saved;
+      throw err;
+    }
+  }
+
+  schemaVersion(): number { return 1; }
+  close(): void { /* nothing to release */ }
+
+  addContainer(name: string, config: ContainerConfig, state: ContainerState): void {
+    if (this.byName(name)) throw new AlreadyExistsError(`container name "${name}" is already in use`);
+    this.t.containers.set(config.id, structuredClone({ name, config, state }));
+  }
+
+  getContainer(id: string): ContainerRecord | undefined {
+    const r = this.t.containers.get(id);
+    return r && structuredClone(r);
+  }
+
+  lookupContainer(ref: string): ContainerRecord {
+    return structuredClone(lookupByRef(ref, (n) => this.byName(n),
+      (p) => [...this.t.containers.values()].filter((c) => c.config.id.startsWith(p))));
+  }
+
+  listContainers(): ContainerRecord[] {
+    return [...this.t.containers.values()].map((c) => structuredClone(c))
+      .sort((a, b) => b.config.created.localeCompare(a.config.created));
+  }
+
+  saveState(id: string, state: ContainerState): void { this.must(id).state = structuredClone(state); }
+  saveConfig(id: string, config: ContainerConfig): void { this.must(id).config = structuredClone(config); }
+
+  rename(id: string, newName: string): void {
+    const holder = this.byName(newName);
+    if (holder && holder.config.id !== id) throw new AlreadyExistsError(`container name "${newName}" is already in use`);
+    this.must(id).name = newName;
+  }
+
+  removeContainer(id: string): void { this.t.containers.delete(id); }
+
+  putImage(image: ImageRecord): void {
+    const { names, ...rest } = structuredClone(image);
+    this.t.images.set(image.id, rest);
+    for (const n of names) this.t.imageNames.set(n, image.id);
+  }
+
+  getImage(id: string): ImageRecord | undefined {
+    const r = this.t.images.get(id);
+    return r && { ...structuredClone(r), names: this.namesOf(id) };
+  }
+
+  listImages(): ImageRecord[] {
+    return [...this.t.images.keys()].map((id) => this.getImage(id)!);
+  }
+
+  deleteImage(id: string): void {
+    this.t.images.delete(id);
+    for (const n of this.namesOf(id)) this.t.imageNames.delete(n);
+  }
+
+  setImageName(name: string, imageId: string): void { this.t.imageNames.set(name, imageId); }
+  removeImageName(name: string): void { this.t.imageNames.delete(name); }
+  imageIdByName(name: string): string | undefined { return this.t.imageNames.get(name); }
+
+  addVolume(volume: VolumeRecord): void {
+    if (this.t.volumes.has(volume.name)) throw new AlreadyExistsError(`volume "${volume.name}" already exists`);
+    this.t.volumes.set(volume.name, structuredClone(volume));
+  }
+
+  getVolume(name: string): VolumeRecord | undefined {
+    const v = this.t.volumes.get(name);
+    return v && structuredClone(v);
+  }
+
+  listVolumes(): VolumeRecord[] {
+    return [...this.t.volumes.values()].map((v) => structuredClone(v)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  removeVolume(name: string): void { this.t.volumes.delete(name); }
+
+  private byName(name: string): ContainerRecord | undefined {
+    return [...this.t.containers.values()].find((c) => c.name === name);
+  }
+
+  private namesOf(id: string): string[] {
+    return [...this.t.imageNames.entries()].filter(([, v]) => v === id).map(([k]) => k).sort();
+  }
+
+  private must(id: string): ContainerRecord {
+    const r = this.t.containers.get(id);
+    if (!r) throw new NotFoundError(`no such container: ${id}`);
+    return r;
+  }
+}

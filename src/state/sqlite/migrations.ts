@@ -1,0 +1,46 @@
+// Schema migrations, applied in order at open time inside one transaction each. The schema version is SQLite's
+// user_version; a database newer than this engine is refused rather than silently misread.
+import type Database from 'better-sqlite3';
+import { StateInvalidError } from '../../core/index.js';
+
+// Append only: a released migration is never edited, a new change is a new entry.
+const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
+  // 1: containers keep their immutable config apart from their mutable state.
+  (db) => db.exec(`
+    CREATE TABLE containers (
+      id      TEXT PRIMARY KEY,
+      name    TEXT NOT NULL UNIQUE,
+      config  TEXT NOT NULL,
+      state   TEXT NOT NULL,
+      created TEXT NOT NULL
+    );
+    CREATE TABLE images (
+      id     TEXT PRIMARY KEY,
+      record TEXT NOT NULL
+    );
+    CREATE TABLE image_names (
+      name     TEXT PRIMARY KEY,
+      image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE
+    );
+    CREATE INDEX image_names_by_image ON image_names(image_id);
+    CREATE TABLE volumes (
+      name   TEXT PRIMARY KEY,
+      record TEXT NOT NULL
+    );
+  `),
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new StateInvalidError(`state database has schema version ${current}, newer than this engine's ${SCHEMA_VERSION}: upgrade bulkhead`);
+  }
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      MIGRATIONS[v]!(db);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}

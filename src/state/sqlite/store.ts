@@ -1,0 +1,163 @@
+// SQLite-backed state (better-sqlite3 12). WAL mode with synchronous=FULL so a crash or SIGKILL never tears a
+// write; each public method is one transaction, and transaction() nests several into one.
+import Database from 'better-sqlite3';
+import { AlreadyExistsError, NotFoundError, type ContainerConfig, type ContainerRecord, type ContainerState,
+  type ImageRecord, type VolumeRecord } from '../../core/index.js';
+import type { StateStore } from '../types.js';
+import { lookupByRef } from '../lookup.js';
+import { SCHEMA_VERSION, migrate } from './migrations.js';
+
+interface ContainerRow { id: string; name: string; config: string; state: string }
+
+function toRecord(row: ContainerRow): ContainerRecord {
+  return { name: row.name, config: JSON.parse(row.config) as ContainerConfig, state: JSON.parse(row.state) as ContainerState };
+}
+
+export class SqliteStateStore implements StateStore {
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  schemaVersion(): number {
+    return SCHEMA_VERSION;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // --- containers ---
+
+  addContainer(name: string, config: ContainerConfig, state: ContainerState): void {
+    this.transaction(() => {
+      if (this.db.prepare('SELECT 1 FROM containers WHERE name = ?').get(name)) {
+        throw new AlreadyExistsError(`container name "${name}" is already in use`);
+      }
+      this.db.prepare('INSERT INTO containers (id, name, config, state, created) VALUES (?, ?, ?, ?, ?)')
+        .run(config.id, name, JSON.stringify(config), JSON.stringify(state), config.created);
+    });
+  }
+
+  getContainer(id: string): ContainerRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM containers WHERE id = ?').get(id) as ContainerRow | undefined;
+    return row && toRecord(row);
+  }
+
+  lookupContainer(ref: string): ContainerRecord {
+    return lookupByRef(ref,
+      (name) => {
+        const row = this.db.prepare('SELECT * FROM containers WHERE name = ?').get(name) as ContainerRow | undefined;
+        return row && toRecord(row);
+      },
+      (prefix) => (this.db.prepare('SELECT * FROM containers WHERE id LIKE ? LIMIT 2').all(`${prefix}%`) as ContainerRow[]).map(toRecord));
+  }
+
+  listContainers(): ContainerRecord[] {
+    return (this.db.prepare('SELECT * FROM containers ORDER BY created DESC').all() as ContainerRow[]).map(toRecord);
+  }
+
+  saveState(id: string, state: ContainerState): void {
+    this.mustChange(this.db.prepare('UPDATE containers SET state = ? WHERE id = ?').run(JSON.stringify(state), id), id);
+  }
+
+  saveConfig(id: string, config: ContainerConfig): void {
+    this.mustChange(this.db.prepare('UPDATE containers SET config = ? WHERE id = ?').run(JSON.stringify(config), id), id);
+  }
+
+  rename(id: string, newName: string): void {
+    this.transaction(() => {
+      const holder = this.db.prepare('SELECT id FROM containers WHERE name = ?').get(newName) as { id: string } | undefined;
+      if (holder && holder.id !== id) throw new AlreadyExistsError(`container name "${newName}" is already in use`);
+      this.mustChange(this.db.prepare('UPDATE containers SET name = ? WHERE id = ?').run(newName, id), id);
+    });
+  }
+
+  removeContainer(id: string): void {
+    this.db.prepare('DELETE FROM containers WHERE id = ?').run(id);
+  }
+
+  private mustChange(result: Database.RunResult, id: string): void {
+    if (result.changes === 0) throw new NotFoundError(`no such container: ${id}`);
+  }
+
+  // --- images ---
+
+  putImage(image: ImageRecord): void {
+    this.transaction(() => {
+      const { names, ...rest } = image;
+      this.db.prepare('INSERT OR REPLACE INTO images (id, record) VALUES (?, ?)').run(image.id, JSON.stringify(rest));
+      for (const name of names) this.setImageName(name, image.id);
+    });
+  }
+
+  getImage(id: string): ImageRecord | undefined {
+    const row = this.db.prepare('SELECT record FROM images WHERE id = ?').get(id) as { record: string } | undefined;
+    return row && this.withNames(id, row.record);
+  }
+
+  listImages(): ImageRecord[] {
+    const rows = this.db.prepare('SELECT id, record FROM images').all() as Array<{ id: string; record: string }>;
+    return rows.map((r) => this.withNames(r.id, r.record));
+  }
+
+  deleteImage(id: string): void {
+    this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
+  }
+
+  setImageName(name: string, imageId: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO image_names (name, image_id) VALUES (?, ?)').run(name, imageId);
+  }
+
+  removeImageName(name: string): void {
+    this.db.prepare('DELETE FROM image_names WHERE name = ?').run(name);
+  }
+
+  imageIdByName(name: string): string | undefined {
+    const row = this.db.prepare('SELECT image_id FROM image_names WHERE name = ?').get(name) as { image_id: string } | undefined;
+    return row?.image_id;
+  }
+
+  private withNames(id: string, record: string): ImageRecord {
+    const names = (this.db.prepare('SELECT name FROM image_names WHERE image_id = ? ORDER BY name').all(id) as Array<{ name: string }>)
+      .map((r) => r.name);
+    return { ...(JSON.parse(record) as Omit<ImageRecord, 'names'>), names };
+  }
+
+  // --- volumes ---
+
+  addVolume(volume: VolumeRecord): void {
+    try {
+      this.db.prepare('INSERT INTO volumes (name, record) VALUES (?, ?)').run(volume.name, JSON.stringify(volume));
+    } catch (err) {
+      if (err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new AlreadyExistsError(`volume "${volume.name}" already exists`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  getVolume(name: string): VolumeRecord | undefined {
+    const row = this.db.prepare('SELECT record FROM volumes WHERE name = ?').get(name) as { record: string } | undefined;
+    return row && (JSON.parse(row.record) as VolumeRecord);
+  }
+
+  listVolumes(): VolumeRecord[] {
+    return (this.db.prepare('SELECT record FROM volumes ORDER BY name').all() as Array<{ record: string }>)
+      .map((r) => JSON.parse(r.record) as VolumeRecord);
+  }
+
+  removeVolume(name: string): void {
+    this.db.prepare('DELETE FROM volumes WHERE name = ?').run(name);
+  }
+}

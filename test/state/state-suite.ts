@@ -1,0 +1,98 @@
+// Conformance suite for the StateStore seam: every implementation must pass it.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { errorKind, initialState, type ContainerConfig, type ImageRecord } from '../../src/core/index.js';
+import type { StateStore } from '../../src/state/index.js';
+
+export function containerConfig(id: string, created = new Date().toISOString()): ContainerConfig {
+  return {
+    id, created, image: 'busybox', imageId: 'sha256:' + 'a'.repeat(64), entrypoint: [], cmd: ['true'], env: [], workingDir: '/',
+    user: '', hostname: id.slice(0, 12), tty: false, openStdin: false, labels: {}, mounts: [], readOnlyRootfs: false,
+    network: 'none', autoRemove: false, stopSignal: 'SIGTERM', stopTimeout: 10, runtime: 'runc', resources: {},
+  };
+}
+
+function image(id: string, names: string[]): ImageRecord {
+  return { id, names, created: '2026-01-01T00:00:00Z', size: 1, layers: [],
+    config: { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } } };
+}
+
+export function stateSuite(name: string, open: () => StateStore): void {
+  describe(`StateStore conformance: ${name}`, () => {
+    it('adds, finds by name, id and prefix, and lists containers newest first', () => {
+      const s = open();
+      s.addContainer('one', containerConfig('a1'.padEnd(64, '0'), '2026-01-01T00:00:00Z'), initialState());
+      s.addContainer('two', containerConfig('b2'.padEnd(64, '0'), '2026-01-02T00:00:00Z'), initialState());
+      assert.equal(s.lookupContainer('one').config.id, 'a1'.padEnd(64, '0'));
+      assert.equal(s.lookupContainer('b2').name, 'two');
+      assert.equal(s.lookupContainer('/two').name, 'two');
+      assert.deepEqual(s.listContainers().map((c) => c.name), ['two', 'one']);
+      assert.equal(errorKind(catchErr(() => s.lookupContainer('nope'))), 'NotFound');
+      s.close();
+    });
+
+    it('refuses a duplicate name and an ambiguous prefix', () => {
+      const s = open();
+      s.addContainer('dup', containerConfig('c'.repeat(64)), initialState());
+      assert.equal(errorKind(catchErr(() => s.addContainer('dup', containerConfig('d'.repeat(64)), initialState()))), 'AlreadyExists');
+      s.addContainer('other', containerConfig('c'.repeat(63) + 'e'), initialState());
+      assert.equal(errorKind(catchErr(() => s.lookupContainer('ccc'))), 'InvalidArgument');
+      s.close();
+    });
+
+    it('keeps config apart from state and renames without losing either', () => {
+      const s = open();
+      const id = 'e'.repeat(64);
+      s.addContainer('x', containerConfig(id), initialState());
+      s.saveState(id, { ...initialState(), status: 'running', pid: 42 });
+      s.rename(id, 'y');
+      const rec = s.lookupContainer('y');
+      assert.equal(rec.state.pid, 42);
+      assert.deepEqual(rec.config.cmd, ['true']);
+      assert.equal(errorKind(catchErr(() => s.saveState('f'.repeat(64), initialState()))), 'NotFound');
+      s.removeContainer(id);
+      assert.equal(s.getContainer(id), undefined);
+      s.close();
+    });
+
+    it('rolls back a failed transaction', () => {
+      const s = open();
+      assert.throws(() => s.transaction(() => {
+        s.addContainer('tx', containerConfig('1'.repeat(64)), initialState());
+        throw new Error('boom');
+      }));
+      assert.equal(s.listContainers().length, 0);
+      s.close();
+    });
+
+    it('stores images with names that move between images', () => {
+      const s = open();
+      s.putImage(image('sha256:1', ['docker.io/library/a:latest']));
+      s.putImage(image('sha256:2', []));
+      s.setImageName('docker.io/library/a:latest', 'sha256:2');
+      assert.deepEqual(s.getImage('sha256:1')?.names, []);
+      assert.deepEqual(s.getImage('sha256:2')?.names, ['docker.io/library/a:latest']);
+      assert.equal(s.imageIdByName('docker.io/library/a:latest'), 'sha256:2');
+      s.deleteImage('sha256:2');
+      assert.equal(s.imageIdByName('docker.io/library/a:latest'), undefined);
+      assert.equal(s.listImages().length, 1);
+      s.close();
+    });
+
+    it('stores volumes and refuses duplicates', () => {
+      const s = open();
+      const v = { name: 'data', driver: 'local' as const, mountpoint: '/x', labels: {}, created: '' };
+      s.addVolume(v);
+      assert.equal(errorKind(catchErr(() => s.addVolume(v))), 'AlreadyExists');
+      assert.deepEqual(s.listVolumes().map((x) => x.name), ['data']);
+      s.removeVolume('data');
+      assert.equal(s.getVolume('data'), undefined);
+      s.close();
+    });
+  });
+}
+
+function catchErr(fn: () => unknown): unknown {
+  try { fn(); } catch (err) { return err; }
+  throw new Error('expected an error');
+}
