@@ -215,7 +215,7 @@ async function applyDirTimes(x: Extraction): Promise<void> {
 function classify(err: unknown): EngineError {
   if (err instanceof EngineError) return err;
   const code = errnoCode(err);
-  if (code === undefined || code.startsWith('Z_') || code === 'ERR_STREAM_PREMATURE_CLOSE') {
+  if (code === undefined || code.startsWith('Z_') || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'STREAM_DESTROYED') {
     return new InvalidArgumentError(`invalid tar archive: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   return wrap(err, 'extract');
@@ -225,9 +225,8 @@ function classify(err: unknown): EngineError {
  * Pumps the plain tar into tar-stream's extractor (a streamx stream, so Node's pipeline does not apply).
  * Errors on any upstream stage (bad gzip) destroy the extractor so the entry loop sees them.
  */
-async function feed(src: Readable, extract: tar.Extract, stages: Readable[]): Promise<void> {
-  let upstreamError: unknown;
-  const onError = (err: unknown) => { upstreamError ??= err; extract.destroy(err as Error); };
+async function feed(src: Readable, extract: tar.Extract, stages: Readable[], upstream: { error?: unknown }): Promise<void> {
+  const onError = (err: unknown) => { upstream.error ??= err; extract.destroy(err as Error); };
   for (const s of stages) s.on('error', onError);
   try {
     for await (const chunk of src) {
@@ -239,9 +238,9 @@ async function feed(src: Readable, extract: tar.Extract, stages: Readable[]): Pr
     extract.end(undefined);
   } catch (err) {
     extract.destroy(err as Error);
-    throw upstreamError ?? err;
+    throw upstream.error ?? err;
   }
-  if (upstreamError) throw upstreamError;
+  if (upstream.error) throw upstream.error;
 }
 
 /** Extracts a tar (gzip auto-detected) into destDir, which must exist. Never writes outside destDir. */
@@ -252,9 +251,12 @@ export async function extractTar(input: Readable, destDir: string, opts: Extract
   const tap = new Transform({ transform(chunk: Buffer, _enc, cb) { hash.update(chunk); cb(null, chunk); } });
   const extract = tar.extract();
   let current = '';
+  const upstream: { error?: unknown } = {};
+  extract.on('error', (err: unknown) => { upstream.error ??= err; }); // e.g. "Unexpected end of data"
   try {
-    const plain = [...(await decompressionStages(input)), tap].reduce<Readable>((src, stage) => src.pipe(stage as Transform), input);
-    const feeding = feed(plain, extract, [input, plain]);
+    const stages = [...(await decompressionStages(input)), tap] as Transform[];
+    const plain = stages.reduce<Readable>((src, stage) => src.pipe(stage), input);
+    const feeding = feed(plain, extract, [input, ...stages], upstream);
     feeding.catch(() => { /* reported through the iterator or the await below */ });
     for await (const entry of extract) {
       current = entry.header.name;
@@ -267,7 +269,8 @@ export async function extractTar(input: Readable, destDir: string, opts: Extract
   } catch (err) {
     extract.destroy();
     input.destroy();
-    const e = classify(err);
+    // a broken gzip stream surfaces in the entry loop as "destroyed": report the cause
+    const e = classify(upstream.error ?? err);
     throw current && !e.message.includes(current) ? wrap(e, `tar entry "${current}"`) : e;
   }
   return { diffId: `sha256:${hash.digest('hex')}`, size: x.size };

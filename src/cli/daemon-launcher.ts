@@ -16,7 +16,7 @@ export async function ensureDaemon(settings: Settings): Promise<void> {
   mkdirSync(settings.root, { recursive: true });
   const logPath = join(settings.root, 'daemon.log');
   const log = openSync(logPath, 'a');
-  const args = [BIN, 'daemon', '--host', settings.socketPath, '--root', settings.root];
+  const args = [BIN, '--host', settings.socketPath, '--root', settings.root, 'daemon'];
   if (settings.runtime) args.push('--runtime', settings.runtime);
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);

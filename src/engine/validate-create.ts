@@ -27,6 +27,9 @@ export function buildContainerConfig(req: CreateRequest, image: ImageRecord, def
   const stopTimeout = req.stopTimeout ?? 10;
   if (!Number.isInteger(stopTimeout) || stopTimeout < 0) throw new InvalidArgumentError(`invalid stop timeout ${stopTimeout}: must be a whole number of seconds`);
   if (req.tty && req.autoRemove === undefined) { /* nothing: tty and --rm combine freely */ }
+  if (req.runtime && req.runtime !== defaultRuntime) {
+    throw new InvalidArgumentError(`runtime "${req.runtime}" is not this engine's runtime (${defaultRuntime}): start the daemon with --runtime ${req.runtime}`);
+  }
   const hostname = req.hostname ?? id.slice(0, 12);
   if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(hostname)) throw new InvalidArgumentError(`invalid hostname "${hostname}"`);
   const config: ContainerConfig = {

@@ -2,7 +2,7 @@
 // in the ImageMetadataStore. Every way in (import, load, commit, bootstrap) stages and verifies everything first,
 // moves it into the store, and only then records metadata, so a failure never leaves a half-made image.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import {
@@ -246,7 +246,6 @@ export class ImageService {
 }
 
 async function isGzip(path: string): Promise<boolean> {
-  const { open } = await import('node:fs/promises');
   const fh = await open(path, 'r');
   try {
     const head = Buffer.alloc(2);

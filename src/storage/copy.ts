@@ -6,7 +6,7 @@
 // and the write. src/archive re-resolves every parent inside the destination, and the final check below rejects
 // a destination that already points outside; callers that need more can pause the container around the copy.
 import { lstat, readlink, realpath } from 'node:fs/promises';
-import { basename, posix, resolve } from 'node:path';
+import { basename, dirname, posix, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError, NotFoundError, errnoCode, wrap } from '../core/index.js';
 import { extractTar, packPath } from '../archive/index.js';
@@ -39,7 +39,7 @@ export async function statInContainer(rootfs: string, containerPath: string): Pr
 
 export async function copyFromContainer(rootfs: string, containerPath: string): Promise<{ stream: Readable; stat: PathStat }> {
   const { hostPath, stat } = await statInContainer(rootfs, containerPath);
-  await assertInside(rootfs, hostPath, containerPath);
+  await assertInside(rootfs, hostPath === resolve(rootfs) ? hostPath : dirname(hostPath), containerPath);
   const rebaseName = stat.name === '/' ? '.' : stat.name;
   return { stream: packPath(hostPath, { rebaseName }), stat };
 }
@@ -81,12 +81,12 @@ async function resolveNoFollowLast(rootfs: string, containerPath: string): Promi
   return `${parent}/${basename(clean)}`;
 }
 
-/** Catches a component swapped for an outside symlink after we resolved it. */
-async function assertInside(rootfs: string, hostPath: string, containerPath: string): Promise<void> {
+/** Catches a directory on the way swapped for an outside symlink after we resolved it. */
+async function assertInside(rootfs: string, dir: string, containerPath: string): Promise<void> {
   const root = await realpath(rootfs);
   let real: string;
   try {
-    real = await realpath(resolve(hostPath, '..'));
+    real = await realpath(dir);
   } catch (err) {
     throw wrap(err, `copy ${containerPath}`);
   }

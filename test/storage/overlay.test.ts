@@ -86,7 +86,7 @@ async function readTar(stream: Readable): Promise<Map<string, { type: string; bo
   const extract = tarStream.extract();
   extract.on('entry', (h, s, next) => {
     const chunks: Buffer[] = [];
-    s.on('data', (c: Buffer) => { chunks.push(c); });
+    s.on('data', (c: unknown) => { chunks.push(c as Buffer); });
     s.on('end', () => { entries.set(h.name, { type: h.type ?? 'file', body: Buffer.concat(chunks).toString(), linkname: h.linkname ?? null }); next(); });
   });
   await new Promise<void>((resolve, reject) => {
@@ -139,6 +139,12 @@ test('unmount and remove are idempotent and leave nothing behind', async () => {
   // mount again after unmount: the container's writes are still there
   const rootfs = await storage.mount(id, lowers);
   assert.equal(readFileSync(join(rootfs, 'newfile'), 'utf8'), 'new');
+  // export: the merged view, deletions applied, no overlay markers
+  const exported = await readTar(storage.exportRootfs(id));
+  const names = [...exported.keys()].map((n) => n.replace(/^\.\//, '').replace(/\/$/, ''));
+  assert.equal(exported.get([...exported.keys()].find((n) => n.endsWith('etc/keep'))!)!.body, 'v3\n');
+  assert.ok(names.includes('etc/from-l1') && names.includes('data/fresh'));
+  assert.ok(!names.includes('etc/passwd') && !names.includes('data/a') && !names.some((n) => n.includes('.wh.')));
   await storage.remove(id);
   assert.ok(!storage.isMounted(id));
   assert.ok(!existsSync(join(base, 'root/containers', id)));

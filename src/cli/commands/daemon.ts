@@ -38,6 +38,14 @@ export function daemonCommands(program: Command, cli: CliContext): void {
       await new Promise(() => undefined);
     });
 
+  daemon.command('status').description('say whether a daemon answers (exit 1 if not); never starts one')
+    .action(async () => {
+      const settings = cli.settings();
+      const up = await socketAnswers(settings.socketPath);
+      process.stdout.write(`${up ? 'running' : 'not running'} on ${settings.socketPath}\n`);
+      if (!up) process.exitCode = 1;
+    });
+
   daemon.command('stop').description('stop the running daemon (containers keep running)').action(async () => {
     const settings = cli.settings();
     if (!(await socketAnswers(settings.socketPath))) {

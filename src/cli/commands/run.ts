@@ -75,6 +75,7 @@ export async function startAttached(client: Client, id: string, opts: { tty: boo
     for await (const c of waitRes) chunks.push(c as Buffer);
     return JSON.parse(Buffer.concat(chunks).toString()) as { exitCode: number };
   })();
+  result.catch(() => undefined); // abandoned when start fails; that error is the one to report
   try {
     await client.call('POST', `${base}/start`);
   } catch (err) {

@@ -3,6 +3,7 @@
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { InvalidArgumentError, type ImageRecord, type ImageRunConfig } from '../../core/index.js';
+import { copyFromContainer, copyToContainer } from '../../storage/index.js';
 import type { EngineContext } from '../context.js';
 
 /** Runs fn with the container's rootfs mounted; unmounts afterwards only if it was not mounted before. */
@@ -27,7 +28,7 @@ async function withRootfs<T>(ctx: EngineContext, id: string, fn: (rootfs: string
 
 export async function copyFrom(ctx: EngineContext, ref: string, path: string) {
   const id = ctx.state.lookupContainer(ref).config.id;
-  return withRootfs(ctx, id, (rootfs) => ctx.storage.copyFromContainer(rootfs, path), (r) => finished(r.stream));
+  return withRootfs(ctx, id, (rootfs) => copyFromContainer(rootfs, path), (r) => finished(r.stream));
 }
 
 export async function copyTo(ctx: EngineContext, ref: string, path: string, tar: Readable): Promise<void> {
@@ -35,7 +36,7 @@ export async function copyTo(ctx: EngineContext, ref: string, path: string, tar:
   if (rec.config.readOnlyRootfs && rec.state.status === 'running') {
     throw new InvalidArgumentError(`container "${rec.name}" has a read-only root filesystem`);
   }
-  await withRootfs(ctx, rec.config.id, (rootfs) => ctx.storage.copyToContainer(rootfs, path, tar));
+  await withRootfs(ctx, rec.config.id, (rootfs) => copyToContainer(rootfs, path, tar));
 }
 
 export async function diffContainer(ctx: EngineContext, ref: string) {

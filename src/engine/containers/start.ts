@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { wrap, type ContainerConfig, type ContainerRecord } from '../../core/index.js';
 import { generateSpec, writeBundle, writeEtcFiles } from '../../specgen/index.js';
 import { containerDir, containerPaths, type EngineContext } from '../context.js';
+import { removeLocked } from './remove.js';
 
 export async function startContainer(ctx: EngineContext, ref: string): Promise<void> {
   const id = ctx.state.lookupContainer(ref).config.id;
@@ -21,7 +22,8 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     const volumePaths = await volumeDirs(ctx, rec.config, rootfs);
     await mkdir(paths.userdata, { recursive: true });
     await writeEtcFiles(containerDir(ctx, id), rec.config);
-    await writeBundle(paths.bundle, await generateSpec({ config: rec.config, rootfs, containerDir: containerDir(ctx, id), volumePaths }));
+    await writeBundle(paths.bundle, await generateSpec({ config: rec.config, rootfs, containerDir: containerDir(ctx, id), volumePaths,
+      cgroupsPath: `/bulkhead/${id}` }));
     await rm(join(paths.exitDir, id), { force: true });
     await ctx.runtime.delete(id, true); // a stale record of an earlier run would make create fail
     const created = await ctx.runtime.create({ id, name: rec.name, paths, tty: rec.config.tty, stdin: rec.config.openStdin });
@@ -31,6 +33,8 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
       oomKilled: false, startedAt: new Date().toISOString(), finishedAt: '', error: '' });
   } catch (err) {
     await undoStart(ctx, rec, err);
+    // docker run --rm removes a container that could not start, so a typo leaves nothing behind.
+    if (rec.config.autoRemove) await removeLocked(ctx, id, { force: true, volumes: true }).catch(() => undefined);
     throw wrap(err, `start container ${rec.name}`);
   }
   ctx.events.emit('container', 'start', id, { name: rec.name, image: rec.config.image });
@@ -62,7 +66,7 @@ async function volumeDirs(ctx: EngineContext, config: ContainerConfig, rootfs: s
     if (m.type !== 'volume') continue;
     const existed = ctx.volumes.get(m.source) !== undefined;
     const volume = existed ? ctx.volumes.get(m.source)! : await ctx.volumes.create(m.source);
-    if (!existed) await ctx.volumes.populateFromImage(m.source, join(rootfs, m.target));
+    if (!existed) await ctx.volumes.populateFromImage(m.source, { rootfs, path: m.target });
     dirs[m.source] = volume.mountpoint;
   }
   return dirs;
