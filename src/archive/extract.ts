@@ -18,6 +18,7 @@ import { EngineError, InvalidArgumentError, errnoCode, wrap } from '../core/inde
 import { applyFsOps, type FsOp } from '../sys/fsutil.js';
 import { decompressionStages } from './decompress.js';
 import { ScopedResolver, entryComponents } from './entry-path.js';
+import { waitForDrain } from './stream-util.js';
 
 export interface ExtractOptions {
   /** 'overlay': convert OCI whiteouts (.wh.NAME → char device 0:0 named NAME; .wh..wh..opq → xattr trusted.overlay.opaque=y on the dir)
@@ -231,7 +232,7 @@ async function feed(src: Readable, extract: tar.Extract, stages: Readable[], ups
   try {
     for await (const chunk of src) {
       if (!extract.write(chunk)) {
-        await new Promise<void>((resolve) => { extract.once('drain', resolve); extract.once('close', resolve); });
+        await waitForDrain(extract);
       }
       if (extract.destroyed) break;
     }

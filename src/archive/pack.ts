@@ -8,6 +8,7 @@ import type { Stats } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
+import { writeAll } from './stream-util.js';
 import { wrap } from '../core/index.js';
 import { listOpaqueDirs } from '../sys/fsutil.js';
 
@@ -44,9 +45,7 @@ async function addFile(s: PackState, path: string, header: EntryHeader): Promise
   const written = new Promise<void>((resolve, reject) => { done = resolve; failed = reject; });
   const sink = s.pack.entry(header, (err) => (err ? failed(err) : done()));
   try {
-    for await (const chunk of createReadStream(path)) {
-      if (!sink.write(chunk)) await new Promise<void>((resolve) => { sink.once('drain', resolve); sink.once('close', resolve); });
-    }
+    await writeAll(createReadStream(path), sink);
     sink.end(undefined);
   } catch (err) {
     sink.destroy(err as Error);

@@ -1,7 +1,7 @@
 // Engine-wide views and housekeeping: info, version, disk usage and prune.
 import { join } from 'node:path';
 import { hostInfo } from '../sys/host-info.js';
-import { diskUsage } from '../sys/disk-usage.js';
+import { diskUsage } from '../storage/index.js';
 import type { Engine } from './engine.js';
 
 export const ENGINE_VERSION = '0.1.0';

@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
+import { writeAll } from '../archive/stream-util.js';
 import { NotFoundError, errnoCode, wrap } from '../core/index.js';
 import { runCommand } from '../sys/run-command.js';
 
@@ -44,9 +45,7 @@ export async function busyboxRootfs(busybox = HOST_BUSYBOX): Promise<{ tar: Read
     let settle!: (err?: Error | null) => void;
     const done = new Promise<void>((resolve, reject) => { settle = (err) => (err ? reject(err) : resolve()); });
     const sink = pack.entry({ name: 'bin/busybox', size: st.size, mode: 0o755, mtime, uid: 0, gid: 0 }, (err) => settle(err));
-    for await (const chunk of createReadStream(busybox)) {
-      if (!sink.write(chunk)) await new Promise<void>((resolve) => { sink.once('drain', resolve); sink.once('close', resolve); });
-    }
+    await writeAll(createReadStream(busybox), sink);
     sink.end(undefined);
     await done;
     for (const p of [...new Set(applets)].sort()) {

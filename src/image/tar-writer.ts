@@ -5,6 +5,7 @@ import { stat } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
+import { writeAll } from '../archive/stream-util.js';
 
 const MTIME = new Date(0); // archive metadata entries get a fixed time so the same images give the same tar
 
@@ -47,9 +48,7 @@ export class TarWriter {
     let settle!: (err?: Error | null) => void;
     const written = new Promise<void>((resolve, reject) => { settle = (err) => (err ? reject(err) : resolve()); });
     const sink = this.pack.entry({ name, size, mode: 0o644, mtime: MTIME }, (err) => settle(err));
-    for await (const chunk of createReadStream(path)) {
-      if (!sink.write(chunk)) await new Promise<void>((resolve) => { sink.once('drain', resolve); sink.once('close', resolve); });
-    }
+    await writeAll(createReadStream(path), sink);
     sink.end(undefined);
     await written;
   }

@@ -5,8 +5,9 @@ import type { Readable, Writable } from 'node:stream';
 
 /** Where a container's runtime files live; the engine lays these out, the runtime only uses them. */
 export interface ContainerPaths {
-  bundle: string;       // holds config.json (rootfs path is absolute inside it)
-  userdata: string;     // conmon's working files: pidfiles, attach socket, ctl fifo
+  bundle: string;       // holds config.json (rootfs path is absolute inside it); conmon (--full-attach) also puts
+                        // the attach socket and the ctl/winsz fifos here
+  userdata: string;     // conmon's working files: pidfiles; exec sessions under exec/<sessionId>/
   logPath: string;      // k8s-file formatted log written by conmon
   exitDir: string;      // conmon writes <exitDir>/<id> with the exit code when the container exits
   persistDir: string;   // conmon writes "oom" here when the container was OOM-killed

@@ -142,6 +142,12 @@ export function runtimeSuite(name: string, makeRuntime: (stateRoot: string) => O
       const why = collect(missing.stderr);
       assert.equal(await missing.exitCode, 127);
       assert.match(await why, /no-such-command/);
+      const tty = await runtime.exec(c.id, {
+        sessionId: 'bh-test-exec4', tty: true, stdin: false, paths: c.paths, process: { args: ['tty'], env: ['PATH=/bin'] },
+      });
+      const ttyOut = collect(tty.stdout);
+      assert.equal(await tty.exitCode, 0);
+      assert.match(await ttyOut, /\/dev\/pts\/\d+/);
       assert.equal((await runtime.state(c.id))?.status, 'running');
     });
 

@@ -1,0 +1,97 @@
+// The daemon can die at any moment (SIGKILL) without losing or duplicating containers: running containers keep
+// running and logging under conmon, exits that happen while it is down are recorded when it comes back, and
+// operations cut short are reconciled (no ghosts, no stray mounts).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { TestEngine } from '../helpers/engine-harness.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function inspect(e: TestEngine, ref: string): { Id: string; State: { status: string; pid: number; exitCode: number } } {
+  return JSON.parse(e.ok(['inspect', '--type', 'container', ref]))[0];
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+function mountsUnder(dir: string): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(dir));
+}
+
+describe('daemon crash and restart', () => {
+  const e = new TestEngine('bh-test-crash-');
+  before(() => e.setup());
+  after(() => e.cleanup());
+
+  it('keeps containers running and logging through a SIGKILL, and records exits that happen while it is down', async () => {
+    e.ok(['run', '-d', '--name', 'ticker', 'busybox', 'sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done']);
+    e.ok(['run', '-d', '--name', 'short', 'busybox', 'sh', '-c', 'sleep 1.5; echo bye; exit 7']);
+    const ticker = inspect(e, 'ticker');
+    assert.equal(ticker.State.status, 'running');
+    await e.killDaemon('SIGKILL');
+
+    const logPath = join(e.root, 'containers', ticker.Id, 'ctr.log');
+    const before = readFileSync(logPath, 'utf8').length;
+    await sleep(2500); // "short" exits now, with nobody but conmon watching
+    assert.ok(alive(ticker.State.pid), 'the container survived the daemon');
+    assert.ok(readFileSync(logPath, 'utf8').length > before, 'conmon kept logging while the daemon was down');
+
+    await e.startDaemon();
+    const short = inspect(e, 'short');
+    assert.equal(short.State.status, 'exited');
+    assert.equal(short.State.exitCode, 7);
+    assert.match(e.ok(['logs', 'short']), /bye/);
+    assert.equal(inspect(e, 'ticker').State.status, 'running');
+    const ticks = e.ok(['logs', 'ticker']).split('\n').filter((l) => l.startsWith('tick'));
+    assert.ok(ticks.length >= 15, `logs continue across the restart (${ticks.length} ticks)`);
+    assert.deepEqual(ticks.slice(0, 3), ['tick 0', 'tick 1', 'tick 2']);
+
+    // The adopted container is fully manageable: it stops, and its exit code arrives.
+    e.ok(['stop', '-t', '1', 'ticker']);
+    assert.equal(inspect(e, 'ticker').State.status, 'exited');
+    assert.equal(mountsUnder(join(e.root, 'containers', ticker.Id)).length, 0, 'stopped container is unmounted');
+    e.ok(['rm', 'ticker', 'short']);
+  });
+
+  it('removes a container directory that no record owns (a create cut short)', async () => {
+    const ghost = join(e.root, 'containers', 'f'.repeat(64));
+    mkdirSync(join(ghost, 'upper'), { recursive: true });
+    await e.killDaemon('SIGKILL');
+    await e.startDaemon();
+    assert.equal(existsSync(ghost), false);
+  });
+
+  it('stays consistent when killed in the middle of many operations', async () => {
+    for (let round = 0; round < 3; round++) {
+      const runs = Array.from({ length: 8 }, (_, i) => e.runAsync(['run', '-d', '--name', `kl-${round}-${i}`, 'busybox', 'sleep', '60']));
+      await sleep(150 + round * 200);
+      await e.killDaemon('SIGKILL');
+      await Promise.all(runs);
+      await e.startDaemon();
+      const list = JSON.parse(e.ok(['ps', '-a', '--format', 'json'])) as Array<{ Id: string; Name: string; State: { status: string; pid: number } }>;
+      const names = list.map((c) => c.Name);
+      assert.equal(new Set(names).size, names.length, 'no container is duplicated');
+      for (const c of list) {
+        assert.ok(['created', 'running', 'exited'].includes(c.State.status), `${c.Name} is ${c.State.status}`);
+        const runc = spawnSync('runc', ['--root', join(e.root, 'run', 'runc'), 'state', c.Id]);
+        const runtimeState = runc.status === 0 ? JSON.parse(runc.stdout.toString()).status : 'absent';
+        if (c.State.status === 'running') {
+          assert.equal(runtimeState, 'running', `${c.Name}: engine and runtime agree`);
+          assert.ok(alive(c.State.pid));
+        } else {
+          assert.equal(runtimeState, 'absent', `${c.Name} (${c.State.status}) has no runtime leftovers`);
+          assert.equal(mountsUnder(join(e.root, 'containers', c.Id)).length, 0, `${c.Name} has no stray mount`);
+        }
+      }
+      const dirs = readdirSync(join(e.root, 'containers'));
+      assert.deepEqual(dirs.sort(), list.map((c) => c.Id).sort(), 'every container directory has a record and vice versa');
+      // Everything is still manageable after the crash.
+      if (list.length) e.ok(['rm', '-f', ...list.map((c) => c.Id)]);
+      assert.equal(e.ok(['ps', '-aq']), '');
+    }
+  });
+});
