@@ -1,6 +1,6 @@
 // Engine-wide views and housekeeping: info, version, disk usage and prune.
 import { join } from 'node:path';
-import { hostInfo } from '../sys/host-info.js';
+import { hostInfo, hybridArchitectureNotice, type Virtualization } from '../sys/host-info.js';
 import { diskUsage } from '../storage/index.js';
 import type { Engine } from './engine.js';
 
@@ -21,7 +21,18 @@ export async function engineInfo(engine: Engine) {
     containers: { total: containers.length, running: count('running'), paused: count('paused'), stopped: count('exited') + count('created') },
     images: engine.images.list().length,
     host,
+    virtualization: virtualizationSummary(host.virtualization),
   };
+}
+
+/** One sentence for `info`: what the engine runs on, and what that means for timing guarantees. */
+export function virtualizationSummary(v: Virtualization): string {
+  const inside = v.container ? ` inside a ${v.container} container` : '';
+  switch (v.kind) {
+    case 'bare-metal': return 'bare metal: containers share the hardware directly';
+    case 'container': return `inside a ${v.container ?? 'container'} container: the engine is nested in another container engine`;
+    default: return `${hybridArchitectureNotice(v)}${v.kind === 'vm+container' ? `; the engine itself also runs${inside}` : ''}`;
+  }
 }
 
 export async function diskUsageReport(engine: Engine) {

@@ -10,10 +10,10 @@ interface Info {
   runtime: { name: string; path: string };
   containers: { total: number; running: number; paused: number; stopped: number };
   images: number;
+  virtualization: string;
   host: {
-    kernel: string; os: string; arch: string; cpus: number; memoryBytes: number;
+    kernel: string; os: { prettyName: string }; arch: string; cpus: number; memTotal: number;
     cgroup: { mode: string; version: number; driver: string };
-    virtualization: { kind: string; hypervisor?: string; container?: string; summary: string };
   };
 }
 
@@ -31,11 +31,11 @@ export function systemCommands(program: Command, cli: CliContext): void {
         `OCI Runtime: ${i.runtime.name} (${i.runtime.path})`,
         `Cgroup: ${h.cgroup.mode} (version ${h.cgroup.version}, driver ${h.cgroup.driver})`,
         `Kernel Version: ${h.kernel}`,
-        `Operating System: ${h.os}`,
+        `Operating System: ${h.os.prettyName}`,
         `Architecture: ${h.arch}`,
         `CPUs: ${h.cpus}`,
-        `Total Memory: ${formatSize(h.memoryBytes)}`,
-        `Virtualization: ${h.virtualization.summary}`,
+        `Total Memory: ${formatSize(h.memTotal)}`,
+        `Virtualization: ${i.virtualization}`,
         `Root Dir: ${i.root}`,
         '',
       ].join('\n'));
