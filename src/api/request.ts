@@ -40,6 +40,16 @@ export function queryString(q: URLSearchParams, key: string): string {
   return v;
 }
 
+export function queryJson<T>(q: URLSearchParams, key: string): T | undefined {
+  const v = q.get(key);
+  if (v === null || v === '') return undefined;
+  try {
+    return JSON.parse(v) as T;
+  } catch {
+    throw new InvalidArgumentError(`invalid value for ${key}: not valid JSON`);
+  }
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });

@@ -1,7 +1,7 @@
 // Starting the daemon on demand: when no daemon answers on the socket, the CLI launches one in the background
 // (detached, logging to <root>/daemon.log), says so on stderr, and waits until it answers.
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../core/index.js';
@@ -30,5 +30,6 @@ export async function ensureDaemon(settings: Settings): Promise<void> {
     if (exited !== null) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new EngineError('Internal', `the daemon did not start (see ${logPath})`);
+  const last = readFileSync(logPath, 'utf8').trim().split('\n').pop() ?? '';
+  throw new EngineError('Internal', `the daemon did not start: ${last || 'no message'} (log: ${logPath})`);
 }

@@ -1,5 +1,6 @@
 // Turns a CreateRequest into an immutable ContainerConfig: merges the image's defaults with the user's flags
 // and refuses what cannot work, with an error that names the offending input.
+import { hostname as hostName } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { InvalidArgumentError, generateName, newId, validateName, type ContainerConfig, type ImageRecord,
   type MountSpec, type NetworkMode } from '../core/index.js';
@@ -30,7 +31,10 @@ export function buildContainerConfig(req: CreateRequest, image: ImageRecord, def
   if (req.runtime && req.runtime !== defaultRuntime) {
     throw new InvalidArgumentError(`runtime "${req.runtime}" is not this engine's runtime (${defaultRuntime}): start the daemon with --runtime ${req.runtime}`);
   }
-  const hostname = req.hostname ?? id.slice(0, 12);
+  if (network === 'host' && req.hostname) {
+    throw new InvalidArgumentError('conflicting options: --hostname cannot be used with --network host (the container uses the host\'s name)');
+  }
+  const hostname = req.hostname ?? (network === 'host' ? hostName() : id.slice(0, 12));
   if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(hostname)) throw new InvalidArgumentError(`invalid hostname "${hostname}"`);
   const config: ContainerConfig = {
     id,

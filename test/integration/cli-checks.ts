@@ -44,7 +44,8 @@ export function inspectContainer(e: TestEngine, ref: string): InspectedContainer
 
 /** True when the engine knows no container by this name or id. */
 export function containerGone(e: TestEngine, ref: string): boolean {
-  return e.run(['inspect', '--type', 'container', ref]).code !== 0;
+  const r = e.run(['inspect', '--type', 'container', ref]);
+  return r.code !== 0 && /no such container/i.test(r.stderr);
 }
 
 /** Names of all containers, running or not. */

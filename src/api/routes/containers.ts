@@ -2,7 +2,7 @@
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, StateInvalidError } from '../../core/index.js';
 import type { CreateRequest, ExecRequest, WaitCondition } from '../../engine/index.js';
-import { queryBool, queryInt, queryString, readJson, sendEmpty, sendJson } from '../request.js';
+import { queryBool, queryInt, queryJson, queryString, readJson, sendEmpty, sendJson } from '../request.js';
 import type { ApiRequest, Router } from '../router.js';
 import { frame, hijackResponse, pumpSession, STDERR, STDOUT } from '../streams.js';
 import { containerView } from '../views.js';
@@ -23,7 +23,7 @@ export function containerRoutes(router: Router): void {
   router
     .add('POST', P, async (r) => sendJson(res(r), 201, await r.engine.create(await readJson<CreateRequest>(r.raw))))
     .add('GET', P, async (r) => {
-      const filters = r.query.get('filters') ? JSON.parse(r.query.get('filters')!) as Record<string, string[]> : undefined;
+      const filters = queryJson<Record<string, string[]>>(r.query, 'filters');
       sendJson(res(r), 200, r.engine.list({ all: queryBool(r.query, 'all'), filters }).map(containerView));
     })
     .add('GET', `${P}/:ref`, async (r) => sendJson(res(r), 200, containerView(r.engine.inspect(r.params.ref!))))

@@ -1,6 +1,6 @@
 // Image routes (/bulkhead/images/…). References go in the query string because they contain "/" and ":".
 import { InvalidArgumentError } from '../../core/index.js';
-import { queryBool, queryString, readJson, sendJson } from '../request.js';
+import { queryBool, queryJson, queryString, readJson, sendJson } from '../request.js';
 import type { ApiRequest, Router } from '../router.js';
 
 const P = '/bulkhead/images';
@@ -25,10 +25,9 @@ export function imageRoutes(router: Router): void {
       sendJson(r.res!, 200, lines);
     })
     .add('POST', `${P}/import`, async (r) => {
-      const changes = r.query.get('config');
       const image = await r.engine.images.importTarball(r.raw, {
         reference: r.query.get('reference') || undefined,
-        config: changes ? JSON.parse(changes) : undefined,
+        config: queryJson(r.query, 'config'),
         message: r.query.get('message') || undefined,
       });
       r.engine.events.emit('image', 'import', image.id, {});

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Engine } from '../../engine/index.js';
+import { DEFAULT_CONFIG_FILE, Engine, loadDaemonConfig } from '../../engine/index.js';
 import { createApiServer, listenUnix, socketAnswers } from '../../api/index.js';
 import { Client } from '../client.js';
 import { resolveSettings } from '../settings.js';
@@ -10,9 +10,17 @@ import type { CliContext } from '../context.js';
 
 export function daemonCommands(program: Command, cli: CliContext): void {
   const daemon = program.command('daemon').description('run the Bulkhead engine in the foreground')
-    .option('--runtime <name>', 'OCI runtime (runc, crun)')
-    .action(async (opts: { runtime?: string }) => {
-      const settings = resolveSettings({ ...program.opts(), runtime: opts.runtime ?? program.opts().runtime });
+    .option('--runtime <name>', 'OCI runtime (runc, crun); also "runtime" in the config file')
+    .option('--config <file>', `daemon config file (default ${DEFAULT_CONFIG_FILE} when it exists)`)
+    .action(async (opts: { runtime?: string; config?: string }) => {
+      const file = await loadDaemonConfig(opts.config);
+      const globals = program.opts<{ host?: string; root?: string }>();
+      // Flags, then environment (inside resolveSettings), then the file, then defaults.
+      const settings = resolveSettings({
+        host: globals.host ?? (process.env.BULKHEAD_HOST ? undefined : file.host),
+        root: globals.root ?? (process.env.BULKHEAD_ROOT ? undefined : file.root),
+        runtime: opts.runtime ?? (process.env.BULKHEAD_RUNTIME ? undefined : file.runtime),
+      });
       const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
       const engine = await Engine.open({ root: settings.root, runRoot: settings.runRoot, runtime: settings.runtime, notice: log });
       const r = engine.reconciled;

@@ -4,9 +4,11 @@ import { newId, wrap, type ContainerConfig } from '../../core/index.js';
 import type { EngineContext } from '../context.js';
 import type { CreateRequest } from '../types.js';
 import { buildContainerConfig } from '../validate-create.js';
+import { checkCreateRequest } from '../request-shape.js';
 import { initialState } from '../../core/index.js';
 
-export async function createContainer(ctx: EngineContext, req: CreateRequest): Promise<{ id: string; name: string }> {
+export async function createContainer(ctx: EngineContext, body: CreateRequest): Promise<{ id: string; name: string }> {
+  const req = checkCreateRequest(body);
   const image = ctx.images.resolve(req.image);
   const { name, config } = buildContainerConfig(req, image, ctx.runtime.name);
   addImageVolumes(config, Object.keys(image.config.config?.Volumes ?? {}));

@@ -6,6 +6,7 @@ import type { ExecSession } from '../../runtime/types.js';
 import { containerPaths, type EngineContext } from '../context.js';
 import type { ExecRequest } from '../types.js';
 import { mergeEnv } from '../validate-create.js';
+import { checkExecRequest } from '../request-shape.js';
 
 export interface ExecInstance {
   id: string;
@@ -18,7 +19,8 @@ export interface ExecInstance {
 
 const instances = new Map<string, ExecInstance>();
 
-export function createExec(ctx: EngineContext, ref: string, req: ExecRequest): ExecInstance {
+export function createExec(ctx: EngineContext, ref: string, body: ExecRequest): ExecInstance {
+  const req = checkExecRequest(body);
   const rec = ctx.state.lookupContainer(ref);
   if (rec.state.status !== 'running') throw new ConflictError(`container "${rec.name}" is not running`);
   if (!Array.isArray(req.cmd) || req.cmd.length === 0) throw new InvalidArgumentError('exec needs a command');

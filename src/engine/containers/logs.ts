@@ -38,14 +38,20 @@ export async function* readLogs(ctx: EngineContext, ref: string, opts: LogOption
       }
       return chunks.filter(keep);
     };
-    let first = await readNew();
+    const running = () => ['running', 'paused'].includes(ctx.state.getContainer(id)?.state.status ?? '');
+    // A line the process has not finished yet is shown as it is unless more may still complete it.
+    const settled = (entries: LogEntry[], final: boolean) => {
+      const tail = final ? parser.flush() : undefined;
+      return tail && keep(tail) ? [...entries, tail] : entries;
+    };
+    let first = settled(await readNew(), !opts.follow || !running());
     if (opts.tail !== undefined) first = opts.tail === 0 ? [] : first.slice(-opts.tail);
     yield* first;
     while (opts.follow && !signal?.aborted) {
-      const status = ctx.state.getContainer(id)?.state.status;
-      const more = await readNew();
+      const stillRunning = running();
+      const more = settled(await readNew(), !stillRunning);
       yield* more;
-      if (status !== 'running' && status !== 'paused' && more.length === 0) break;
+      if (!stillRunning) break;
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   } finally {
@@ -76,5 +82,12 @@ export class K8sLogParser {
       }
     }
     return out;
+  }
+
+  /** The pending partial line, if any, as an entry without a newline (the output ended mid-line). */
+  flush(): LogEntry | undefined {
+    const p = this.partial;
+    this.partial = undefined;
+    return p && { stream: p.stream, time: p.time, text: p.text };
   }
 }

@@ -1,0 +1,99 @@
+// A private Bulkhead engine for the benchmark: its own root, run root and socket under a temp dir, driven through
+// the real CLI (bin/bulkhead, executed the way a user's shell executes it). It never touches the host's default
+// engine, and cleanup() removes every container, process, mount and file it made, even after a failure.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EngineError } from '../src/core/index.js';
+import { sleep, timeCommand, timeOk, type Timed } from './stats.js';
+
+// dist/bench/isolated-engine.js → repository root is two levels up.
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BULKHEAD_BIN = join(REPO_ROOT, 'bin', 'bulkhead');
+
+export class IsolatedEngine {
+  readonly dir: string;
+  readonly root: string;
+  readonly socket: string;
+  private daemon?: ChildProcess;
+  private daemonLog: Buffer[] = [];
+
+  constructor(prefix = 'bh-bench-') {
+    this.dir = mkdtempSync(join(tmpdir(), prefix));
+    this.root = join(this.dir, 'root');
+    this.socket = join(this.dir, 'bulkhead.sock');
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return { ...process.env, BULKHEAD_HOST: this.socket, BULKHEAD_ROOT: this.root };
+  }
+
+  get daemonPid(): number {
+    if (!this.daemon?.pid) throw new EngineError('StateInvalid', 'the benchmark daemon is not running');
+    return this.daemon.pid;
+  }
+
+  /** Runs the CLI once and measures it; the exit status is the caller's to judge. */
+  time(args: readonly string[]): Promise<Timed> {
+    return timeCommand(BULKHEAD_BIN, args, this.env);
+  }
+
+  /** Runs the CLI once and fails with its stderr when it does not exit 0. */
+  ok(args: readonly string[]): Promise<Timed> {
+    return timeOk(BULKHEAD_BIN, args, this.env);
+  }
+
+  /** Starts `bulkhead daemon` in the foreground of a child (so its pid is known) and waits until it answers. */
+  async start(): Promise<void> {
+    this.daemon = spawn(BULKHEAD_BIN, ['daemon'], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    this.daemon.stderr!.on('data', (d: Buffer) => this.daemonLog.push(d));
+    for (let i = 0; i < 400; i++) {
+      if ((await this.time(['daemon', 'status'])).code === 0) return;
+      if (this.daemon.exitCode !== null) break;
+      await sleep(50);
+    }
+    throw new EngineError('Internal', `the benchmark daemon did not start: ${this.lastLogLine()}`);
+  }
+
+  lastLogLine(): string {
+    return Buffer.concat(this.daemonLog).toString().trim().split('\n').pop() ?? '(no output)';
+  }
+
+  /** Removes every container, stops the daemon, deletes leftover runc containers, unmounts and deletes the dir. */
+  async cleanup(): Promise<void> {
+    if ((await this.time(['daemon', 'status'])).code === 0) {
+      const ids = (await this.time(['ps', '-aq', '--no-trunc'])).stdout.split('\n').filter(Boolean);
+      if (ids.length) await this.time(['rm', '-f', '-v', ...ids]);
+      await this.time(['daemon', 'stop']);
+    }
+    await this.stopDaemonProcess();
+    // Whatever a failure left behind: runc containers under this engine's own state root (their conmons exit
+    // with them), then mounts under the temp dir, deepest first.
+    const runcRoot = join(this.root, 'run', 'runc');
+    const list = spawnSync('runc', ['--root', runcRoot, 'list', '-q']);
+    for (const id of list.stdout?.toString().split('\n').filter(Boolean) ?? []) {
+      spawnSync('runc', ['--root', runcRoot, 'delete', '--force', id]);
+    }
+    unmountUnder(this.dir);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async stopDaemonProcess(): Promise<void> {
+    const d = this.daemon;
+    if (!d || d.exitCode !== null || d.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => d.once('exit', () => resolve()));
+    d.kill('SIGTERM');
+    const timer = setTimeout(() => d.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Lazily unmounts every mount point under dir (only ours: the dir is a fresh mkdtemp). */
+export function unmountUnder(dir: string): void {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => m === dir || m.startsWith(`${dir}/`)).sort((a, b) => b.length - a.length);
+  for (const m of mounts) spawnSync('umount', ['-l', m]);
+}

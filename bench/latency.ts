@@ -1,0 +1,80 @@
+// Start-to-exit latency of a trivial container, Bulkhead side by side with bare runc (and podman/docker when
+// usable). Iterations are interleaved (bulkhead, runc, … , bulkhead, runc, …) so that drift on a shared VM hits
+// every contender alike; a few warm-up rounds fill page caches and are not counted.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { EngineError } from '../src/core/index.js';
+import { REPO_ROOT, type IsolatedEngine } from './isolated-engine.js';
+import * as others from './other-engines.js';
+import type { RuncBaseline } from './runc-baseline.js';
+import { summarize, timeOk, type Summary } from './stats.js';
+
+export interface Contender {
+  label: string;
+  command: string;
+  summary?: Summary;
+  skipReason?: string;
+}
+
+export async function measureStartLatency(
+  engine: IsolatedEngine, runc: RuncBaseline, peers: others.OtherEngine[], runs: number, warmup: number,
+): Promise<Contender[]> {
+  const bulkhead = async () => {
+    const r = await engine.time(['run', '--rm', 'busybox', 'true']);
+    if (r.code !== 0) throw new EngineError('Internal', `bulkhead run --rm busybox true exited ${r.code}: ${r.stderr.trim()}`);
+    return r.ms;
+  };
+  const usable = peers.filter((p) => !p.skipReason);
+  const rounds: Array<() => Promise<number>> = [bulkhead, () => runc.runOnce(), ...usable.map((p) => () => others.runOnce(p))];
+  const samples: number[][] = rounds.map(() => []);
+  for (let i = 0; i < warmup + runs; i++) {
+    for (const [k, round] of rounds.entries()) {
+      const ms = await round();
+      if (i >= warmup) samples[k]!.push(ms);
+    }
+  }
+  return [
+    { label: 'bulkhead', command: 'bulkhead run --rm busybox true', summary: summarize(samples[0]!) },
+    { label: 'runc', command: 'runc run (bundle: busybox rootfs + runc spec)', summary: summarize(samples[1]!) },
+    ...peers.map((p): Contender => {
+      const k = usable.indexOf(p);
+      const command = `${p.name} run --rm busybox true`;
+      return k < 0 ? { label: p.name, command, skipReason: p.skipReason } : { label: p.name, command, summary: summarize(samples[k + 2]!) };
+    }),
+  ];
+}
+
+export interface Phase {
+  label: string;
+  command: string;
+  summary: Summary;
+}
+
+/**
+ * Where the time of one `run --rm` goes, measured from the outside: bare node start-up, loading the CLI's
+ * modules, one API round trip (`version`), then the same container life split into create / start -a / rm.
+ */
+export async function measurePhases(engine: IsolatedEngine, runs: number, warmup: number): Promise<Phase[]> {
+  const mainUrl = pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js')).href;
+  const node = process.execPath;
+  const steps: Array<{ label: string; command: string; samples: number[] }> = [
+    { label: 'node start-up', command: 'node -e 0', samples: [] },
+    { label: 'load CLI modules', command: 'node -e "await import(\'dist/src/cli/main.js\')"', samples: [] },
+    { label: 'CLI + 1 API call', command: 'bulkhead version', samples: [] },
+    { label: 'create', command: 'bulkhead create busybox true', samples: [] },
+    { label: 'start, attach, wait', command: 'bulkhead start -a <id>', samples: [] },
+    { label: 'remove', command: 'bulkhead rm <id>', samples: [] },
+  ];
+  for (let i = 0; i < warmup + runs; i++) {
+    const ms = [
+      (await timeOk(node, ['-e', '0'])).ms,
+      (await timeOk(node, ['--input-type=module', '-e', `await import(${JSON.stringify(mainUrl)})`])).ms,
+      (await engine.ok(['version'])).ms,
+    ];
+    const created = await engine.ok(['create', 'busybox', 'true']);
+    const id = created.stdout.trim();
+    ms.push(created.ms, (await engine.ok(['start', '-a', id])).ms, (await engine.ok(['rm', id])).ms);
+    if (i >= warmup) ms.forEach((v, k) => steps[k]!.samples.push(v));
+  }
+  return steps.map((s) => ({ label: s.label, command: s.command, summary: summarize(s.samples) }));
+}

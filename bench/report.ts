@@ -1,0 +1,101 @@
+// Turns measurements into the verdicts against Bulkhead's targets, a readable table, and a JSON document.
+import type { FleetResult } from './fleet.js';
+import type { Contender, Phase } from './latency.js';
+import type { ProcMemory } from './memory.js';
+
+export interface Target {
+  name: string;
+  value: number | null;   // null when the comparison could not be made
+  unit: string;
+  limit: string;
+  met: boolean | null;
+  note?: string;
+}
+
+export interface BenchReport {
+  date: string;
+  host: { kernel: string; cpus: number; node: string; runc: string; conmon: string };
+  runs: number;
+  warmup: number;
+  startLatency: Contender[];
+  ratios: Record<string, { median: number; p90: number } | null>;
+  phases: Phase[];
+  fleets: FleetResult[];
+  daemonIdle: ProcMemory;
+  targets: Target[];
+}
+
+const MB = 1024; // kB per MiB: smaps reports kibibytes
+
+export function ratiosOf(latency: Contender[]): BenchReport['ratios'] {
+  const by = (label: string) => latency.find((c) => c.label === label)?.summary;
+  const bh = by('bulkhead');
+  const out: BenchReport['ratios'] = {};
+  for (const other of latency.filter((c) => c.label !== 'bulkhead')) {
+    const s = other.summary;
+    out[`bulkhead/${other.label}`] = bh && s ? { median: round2(bh.medianMs / s.medianMs), p90: round2(bh.p90Ms / s.p90Ms) } : null;
+  }
+  return out;
+}
+
+export function targetsOf(r: Omit<BenchReport, 'targets'>): Target[] {
+  const ratio = (k: string) => r.ratios[k]?.median ?? null;
+  const skip = (label: string) => r.startLatency.find((c) => c.label === label)?.skipReason;
+  const t: Target[] = [
+    { name: 'run --rm latency vs runc (median ratio)', value: ratio('bulkhead/runc'), unit: 'x', limit: '<= 4x', met: null },
+    { name: 'run --rm latency vs podman (median ratio)', value: ratio('bulkhead/podman'), unit: 'x', limit: '<= 0.7x', met: null, note: skip('podman') },
+  ];
+  for (const f of r.fleets) {
+    if (f.mode === 'concurrent') t.push({ name: `${f.containers} x run -d, concurrent (total)`, value: f.totalMs / 1000, unit: 's', limit: '< 2.5 s', met: null });
+    t.push({ name: `PSS per idle container incl. conmon (${f.mode} fleet)`, value: f.memory.perContainer.pssKb / MB, unit: 'MiB', limit: '< 2.5 MiB', met: null });
+  }
+  for (const x of t) {
+    if (x.value === null) continue;
+    const lim = Number(/[\d.]+/.exec(x.limit)![0]);
+    x.met = x.limit.startsWith('<=') ? x.value <= lim : x.value < lim;
+  }
+  return t;
+}
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+const mib = (kb: number) => `${(kb / MB).toFixed(2)} MiB`;
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ').trimEnd();
+  return [line(head), ...rows.map(line)].map((l) => `  ${l}`).join('\n');
+}
+
+export function formatReport(r: BenchReport): string {
+  const out: string[] = [];
+  out.push(`Bulkhead benchmark, ${r.date}`);
+  out.push(`host: ${r.host.cpus} CPUs, kernel ${r.host.kernel}, node ${r.host.node}, ${r.host.runc}, ${r.host.conmon}`);
+  out.push(`${r.runs} timed runs each after ${r.warmup} warm-up runs, contenders interleaved\n`);
+  out.push('Start-to-exit of `true` in busybox');
+  out.push(table(['contender', 'median', 'p90', 'min', 'max'], r.startLatency.map((c) => c.summary
+    ? [c.command, ms(c.summary.medianMs), ms(c.summary.p90Ms), ms(c.summary.minMs), ms(c.summary.maxMs)]
+    : [c.command, `skipped: ${c.skipReason ?? ''}`, '', '', ''])));
+  out.push('\nRatios');
+  out.push(table(['ratio', 'median', 'p90'], Object.entries(r.ratios).map(([k, v]) => [k, v ? `${v.median}x` : 'n/a', v ? `${v.p90}x` : 'n/a'])));
+  out.push('\nWhere bulkhead run --rm spends its time (separate commands, measured from outside)');
+  out.push(table(['phase', 'command', 'median', 'p90'], r.phases.map((p) => [p.label, p.command, ms(p.summary.medianMs), ms(p.summary.p90Ms)])));
+  for (const f of r.fleets) {
+    out.push(`\n${f.containers} x bulkhead run -d busybox sleep 3600, ${f.mode}`);
+    out.push(table(['measure', 'value'], [
+      ['total wall time', `${(f.totalMs / 1000).toFixed(2)} s`],
+      ['per CLI call, median / p90 / max', `${ms(f.perCall.medianMs)} / ${ms(f.perCall.p90Ms)} / ${ms(f.perCall.maxMs)}`],
+      [`PSS per container (conmon + container, ${f.memory.processes} processes)`, mib(f.memory.perContainer.pssKb)],
+      ['  of which conmon / container processes', `${mib(f.memory.conmon.pssKb / f.containers)} / ${mib(f.memory.workload.pssKb / f.containers)}`],
+      ['RSS per container (shared pages counted each time)', mib(f.memory.perContainer.rssKb)],
+      ['daemon RSS / PSS with these running', `${mib(f.daemon.rssKb)} / ${mib(f.daemon.pssKb)}`],
+      [`rm -f of all ${f.containers} (one CLI call)`, `${(f.removeMs / 1000).toFixed(2)} s`],
+    ]));
+  }
+  out.push(`\nDaemon RSS / PSS idle (after bootstrap): ${mib(r.daemonIdle.rssKb)} / ${mib(r.daemonIdle.pssKb)}`);
+  out.push('\nTargets');
+  out.push(table(['target', 'measured', 'limit', 'met'], r.targets.map((t) => [
+    t.name, t.value === null ? 'n/a' : `${round2(t.value)} ${t.unit}`, t.limit, t.met === null ? `n/a${t.note ? ` (${t.note})` : ''}` : t.met ? 'yes' : 'NO',
+  ])));
+  return `${out.join('\n')}\n`;
+}

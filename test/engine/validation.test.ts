@@ -1,0 +1,76 @@
+// Validation of what users send: request shapes, create intent, daemon config, units.
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { errorKind, parseDuration, parseSize, type ImageRecord } from '../../src/core/index.js';
+import { checkCreateRequest, checkExecRequest } from '../../src/engine/request-shape.js';
+import { buildContainerConfig, mergeEnv } from '../../src/engine/validate-create.js';
+import { loadDaemonConfig } from '../../src/engine/daemon-config.js';
+
+const kindOf = (fn: () => unknown) => { try { fn(); } catch (err) { return errorKind(err); } return 'none'; };
+const image: ImageRecord = {
+  id: 'sha256:' + 'a'.repeat(64), names: [], created: '', size: 0, layers: [],
+  config: { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Cmd: ['sh'], Env: ['PATH=/bin', 'A=1'] } },
+};
+
+it('refuses request bodies of the wrong shape, naming the field', () => {
+  assert.throws(() => checkCreateRequest({ image: 'busybox', cmd: 'ls' }), /"cmd" must be an array of strings/);
+  assert.throws(() => checkCreateRequest({ image: 5 }), /"image" must be a string/);
+  assert.throws(() => checkCreateRequest({}), /"image" is required/);
+  assert.throws(() => checkCreateRequest({ image: 'x', bogus: 1 }), /unknown field "bogus"/);
+  assert.throws(() => checkCreateRequest({ image: 'x', mounts: [{ type: 'nfs', target: '/a' }] }), /unknown mount type/);
+  assert.throws(() => checkCreateRequest([]), /JSON object/);
+  assert.throws(() => checkExecRequest({ cmd: [1] }), /"cmd" must be an array of strings/);
+  assert.deepEqual(checkCreateRequest({ image: 'x', mounts: [], cmd: [] }).image, 'x');
+});
+
+it('merges image and user settings the way docker does', () => {
+  const { config } = buildContainerConfig({ image: 'b', env: ['A=2', 'B=3'] }, image, 'runc');
+  assert.deepEqual(config.cmd, ['sh']);
+  assert.deepEqual(config.env, ['PATH=/bin', 'A=2', 'B=3']);
+  const ep = buildContainerConfig({ image: 'b', entrypoint: ['/bin/echo'] }, image, 'runc').config;
+  assert.deepEqual([ep.entrypoint, ep.cmd], [['/bin/echo'], []], 'a new entrypoint drops the image cmd');
+  assert.deepEqual(mergeEnv(['A=1', 'B=2'], ['A']), ['B=2']);
+});
+
+it('refuses bad create intent with InvalidArgument', () => {
+  const bad = [
+    { image: 'b', name: 'bad name' }, { image: 'b', network: 'bridge0' }, { image: 'b', stopSignal: 'sig term' },
+    { image: 'b', workingDir: 'relative' }, { image: 'b', hostname: '-bad' }, { image: 'b', network: 'host', hostname: 'x' },
+    { image: 'b', mounts: [{ type: 'bind' as const, source: 'rel', target: '/x', readOnly: false }] },
+    { image: 'b', mounts: [{ type: 'tmpfs' as const, source: '', target: '/', readOnly: false }] },
+    { image: 'b', runtime: 'crun' }, { image: 'b', env: ['=x'] },
+  ];
+  for (const req of bad) assert.equal(kindOf(() => buildContainerConfig(req, image, 'runc')), 'InvalidArgument', JSON.stringify(req));
+  const noCmd = { ...image, config: { ...image.config, config: {} } };
+  assert.throws(() => buildContainerConfig({ image: 'b' }, noCmd, 'runc'), /no command specified/);
+});
+
+it('parses sizes and durations and refuses malformed ones', () => {
+  assert.equal(parseSize('64m'), 64 * 1024 * 1024);
+  assert.equal(parseSize('1.5g'), 1.5 * 1024 ** 3);
+  assert.equal(parseDuration('1m30s'), 90_000);
+  assert.equal(parseDuration('10'), 10_000);
+  for (const s of ['', 'm', '12q', '-1m']) assert.equal(kindOf(() => parseSize(s)), 'InvalidArgument', s);
+  for (const d of ['', 's', '10x', '1m30']) assert.equal(kindOf(() => parseDuration(d)), 'InvalidArgument', d);
+});
+
+it('loads the daemon config file and refuses unknown keys and bad JSON', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bh-test-cfg-'));
+  try {
+    const f = join(dir, 'daemon.json');
+    writeFileSync(f, '{"runtime":"crun"}');
+    assert.deepEqual(await loadDaemonConfig(f), { runtime: 'crun' });
+    writeFileSync(f, '{"runtim":"crun"}');
+    await assert.rejects(loadDaemonConfig(f), /unknown key "runtim"/);
+    writeFileSync(f, '{"runtime":1}');
+    await assert.rejects(loadDaemonConfig(f), /"runtime" must be a string/);
+    writeFileSync(f, '{');
+    await assert.rejects(loadDaemonConfig(f), /not valid JSON/);
+    await assert.rejects(loadDaemonConfig(join(dir, 'missing.json')), /cannot read/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,154 @@
+// Container stdio through the CLI: logs (tail, timestamps, since, follow, stdout and stderr kept apart), piping
+// stdin into `run -i`, exec, attach, and terminals (`run -it` under a real pty, window size following the outer one).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { BIN, TestEngine } from '../helpers/engine-harness.js';
+import { assertOneLineError } from './cli-checks.js';
+
+const TIMESTAMPED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) (.*)$/;
+
+/** Quotes a word for sh -c. */
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+describe('container stdio (CLI)', () => {
+  const e = new TestEngine('bh-test-io-');
+  before(() => e.setup());
+  after(() => e.cleanup());
+
+  /** The bulkhead command line as a shell string, for running under `script`. */
+  const cli = (args: string[]) => [process.execPath, BIN, ...args].map(q).join(' ');
+
+  /** Runs a shell command inside a fresh pty (util-linux script), as a terminal user would. */
+  const underPty = (shell: string) => {
+    const r = spawnSync('script', ['-qec', shell, '/dev/null'], { env: e.env, input: '', timeout: 30_000 });
+    return { code: r.status ?? -1, out: r.stdout.toString().replace(/\r/g, ''), err: r.stderr.toString() };
+  };
+
+  it('logs keeps stdout and stderr apart and honours --tail', () => {
+    e.ok(['run', '-d', '--name', 'io-logs', 'busybox', 'sh', '-c',
+      'echo out-1; echo err-1 >&2; echo out-2; echo err-2 >&2; for i in 3 4 5; do echo out-$i; done']);
+    assert.equal(e.ok(['wait', 'io-logs']), '0');
+    const all = e.run(['logs', 'io-logs']);
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(all.stdout, 'out-1\nout-2\nout-3\nout-4\nout-5\n');
+    assert.equal(all.stderr, 'err-1\nerr-2\n');
+    const tail = e.run(['logs', '--tail', '2', 'io-logs']);
+    assert.equal(tail.stdout, 'out-4\nout-5\n');
+    assert.equal(tail.stderr, '');
+    assert.equal(e.run(['logs', '-n', 'all', 'io-logs']).stdout, all.stdout);
+    assertOneLineError(e.run(['logs', '--tail', 'lots', 'io-logs']), /lots/);
+  });
+
+  it('logs -t prefixes timestamps and --since drops older lines', () => {
+    e.ok(['run', '-d', '--name', 'io-since', 'busybox', 'sh', '-c', 'echo early; sleep 2.2; echo late']);
+    assert.equal(e.ok(['wait', 'io-since']), '0');
+    const lines = e.ok(['logs', '-t', 'io-since']).split('\n');
+    assert.equal(lines.length, 2);
+    const stamps = lines.map((l) => {
+      const m = TIMESTAMPED.exec(l);
+      assert.ok(m, `no timestamp on "${l}"`);
+      return { time: Date.parse(m[1]!), text: m[2] };
+    });
+    assert.deepEqual(stamps.map((s) => s.text), ['early', 'late']);
+    assert.ok(Math.abs(stamps[0]!.time - Date.now()) < 60_000, 'timestamp is not the time the line was written');
+    assert.ok(stamps[1]!.time - stamps[0]!.time >= 2000, 'timestamps do not follow the writes');
+    // A whole second after "early" and at least one before "late".
+    const between = Math.floor(stamps[0]!.time / 1000) + 1;
+    assert.equal(e.ok(['logs', '--since', String(between), 'io-since']), 'late');
+    assert.equal(e.ok(['logs', '--since', new Date(between * 1000).toISOString(), 'io-since']), 'late');
+    assert.equal(e.ok(['logs', '--since', '1h', 'io-since']), 'early\nlate');
+  });
+
+  it('logs -f follows new output and ends when the container exits', async () => {
+    e.ok(['run', '-d', '--name', 'io-follow', 'busybox', 'sh', '-c', 'echo first; echo first-err >&2; sleep 1.5; echo second; exit 3']);
+    const t0 = Date.now();
+    const r = await e.runAsync(['logs', '-f', 'io-follow']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'first\nsecond\n');
+    assert.equal(r.stderr, 'first-err\n');
+    assert.ok(Date.now() - t0 >= 1000, 'logs -f returned before the container wrote its last line');
+    assert.equal(e.ok(['inspect', '-f', 'State.exitCode', 'io-follow']), '3');
+  });
+
+  it('run -i forwards piped stdin and ends at its EOF', () => {
+    const r = e.run(['run', '-i', '--rm', 'busybox', 'cat'], { input: 'data\nmore data\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'data\nmore data\n');
+    const counted = e.run(['run', '-i', '--rm', 'busybox', 'wc', '-c'], { input: Buffer.alloc(300_000, 'x') });
+    assert.equal(counted.stdout.trim(), '300000');
+    // Without -i the container gets no stdin: cat sees EOF at once.
+    assert.equal(e.run(['run', '--rm', 'busybox', 'cat'], { input: 'ignored\n' }).stdout, '');
+  });
+
+  it('exec returns the exit code and applies -e, -u, -w and -i', () => {
+    e.ok(['run', '-d', '--name', 'io-exec', 'busybox', 'sleep', '300']);
+    assert.equal(e.run(['exec', 'io-exec', 'sh', '-c', 'exit 4']).code, 4);
+    const split = e.run(['exec', 'io-exec', 'sh', '-c', 'echo to-out; echo to-err >&2']);
+    assert.equal(split.stdout, 'to-out\n');
+    assert.equal(split.stderr, 'to-err\n');
+    assert.equal(e.ok(['exec', '-e', 'BH_VAR=exec value', 'io-exec', 'sh', '-c', 'echo "$BH_VAR"']), 'exec value');
+    assert.equal(e.ok(['exec', '-u', '1234:4321', 'io-exec', 'sh', '-c', 'id -u; id -g']), '1234\n4321');
+    assert.equal(e.ok(['exec', '-w', '/etc', 'io-exec', 'pwd']), '/etc');
+    assert.equal(e.ok(['exec', '-i', 'io-exec', 'sh', '-c', 'cat; echo end'], { input: 'piped in\n' }), 'piped in\nend');
+    const missing = e.run(['exec', 'io-exec', 'bh-no-such-command']);
+    assert.equal(missing.code, 127, `exit ${missing.code}, stderr: ${missing.stderr}`);
+    assert.match(missing.stderr, /bh-no-such-command/);
+    assert.doesNotMatch(missing.stderr, /^\s+at .+[:(]/m);
+    // exec only works on a running container, and says so.
+    e.ok(['stop', '-t', '0', 'io-exec']);
+    assertOneLineError(e.run(['exec', 'io-exec', 'true']), /io-exec.*not running/);
+    e.ok(['rm', 'io-exec']);
+  });
+
+  it('attach sees output written after it joined and ends with the container', async () => {
+    e.ok(['run', '-d', '--name', 'io-attach', 'busybox', 'sh', '-c',
+      'echo before-attach; while [ ! -e /tmp/go ]; do sleep 0.1; done; echo after-attach; echo attach-err >&2; exit 9']);
+    const child = e.spawn(['attach', '--no-stdin', 'io-attach']);
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stdin!.end();
+    const exited = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+    try {
+      // Give the attach time to connect before the container writes again; what it prints next must reach us.
+      await new Promise((r) => setTimeout(r, 700));
+      e.ok(['exec', 'io-attach', 'touch', '/tmp/go']);
+      const code = await Promise.race([exited, new Promise<number>((r) => setTimeout(() => r(-2), 15_000))]);
+      assert.equal(code, 9, `attach exit code (stderr: ${err})`);
+      assert.match(out, /after-attach\n$/);
+      assert.match(err, /attach-err/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    e.ok(['rm', 'io-attach']);
+  });
+
+  it('run -it gives the container a terminal', () => {
+    const r = underPty(cli(['run', '-it', '--rm', 'busybox', 'sh', '-c', 'tty; echo "stdin-is-tty=$([ -t 0 ] && echo y)"']));
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /^\/dev\/pts\/\d+$/m);
+    assert.match(r.out, /^stdin-is-tty=y$/m);
+    // Without -t there is no terminal, even under one.
+    const plain = underPty(cli(['run', '--rm', 'busybox', 'sh', '-c', 'tty || true']));
+    assert.match(plain.out, /not a tty/);
+  });
+
+  it("run -it follows the outer terminal's window size", () => {
+    const r = underPty(`stty rows 30 cols 100 && ${cli(['run', '-it', '--rm', 'busybox', 'stty', 'size'])}`);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /^30 100$/m);
+    const other = underPty(`stty rows 41 cols 77 && ${cli(['run', '-it', '--rm', 'busybox', 'stty', 'size'])}`);
+    assert.match(other.out, /^41 77$/m);
+  });
+
+  it('exec -it gives the exec a terminal of the outer size', () => {
+    e.ok(['run', '-d', '--name', 'io-exec-tty', 'busybox', 'sleep', '300']);
+    const r = underPty(`stty rows 33 cols 90 && ${cli(['exec', '-it', 'io-exec-tty', 'sh', '-c', 'tty; stty size'])}`);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /^\/dev\/pts\/\d+$/m);
+    assert.match(r.out, /^33 90$/m);
+    e.ok(['rm', '-f', 'io-exec-tty']);
+  });
+});
