@@ -1,5 +1,6 @@
 // Turns measurements into the verdicts against Bulkhead's targets, a readable table, and a JSON document.
 import type { FleetResult } from './fleet.js';
+import type { ApiPhase } from './api-phases.js';
 import type { Contender, Phase } from './latency.js';
 import type { ProcMemory } from './memory.js';
 
@@ -14,12 +15,13 @@ export interface Target {
 
 export interface BenchReport {
   date: string;
-  host: { kernel: string; cpus: number; node: string; runc: string; conmon: string };
+  host: { kernel: string; cpus: number; node: string; runc: string; conmon: string; load1Before: number; load1After: number };
   runs: number;
   warmup: number;
   startLatency: Contender[];
   ratios: Record<string, { median: number; p90: number } | null>;
   phases: Phase[];
+  apiPhases: ApiPhase[];
   fleets: FleetResult[];
   daemonIdle: ProcMemory;
   targets: Target[];
@@ -71,15 +73,19 @@ export function formatReport(r: BenchReport): string {
   const out: string[] = [];
   out.push(`Bulkhead benchmark, ${r.date}`);
   out.push(`host: ${r.host.cpus} CPUs, kernel ${r.host.kernel}, node ${r.host.node}, ${r.host.runc}, ${r.host.conmon}`);
+  out.push(`load average (1 min) ${r.host.load1Before.toFixed(2)} before, ${r.host.load1After.toFixed(2)} after`);
   out.push(`${r.runs} timed runs each after ${r.warmup} warm-up runs, contenders interleaved\n`);
   out.push('Start-to-exit of `true` in busybox');
   out.push(table(['contender', 'median', 'p90', 'min', 'max'], r.startLatency.map((c) => c.summary
     ? [c.command, ms(c.summary.medianMs), ms(c.summary.p90Ms), ms(c.summary.minMs), ms(c.summary.maxMs)]
-    : [c.command, `skipped: ${c.skipReason ?? ''}`, '', '', ''])));
+    : [c.command, 'skipped', '', '', ''])));
+  for (const c of r.startLatency.filter((x) => x.skipReason)) out.push(`  (${c.label} skipped: ${c.skipReason})`);
   out.push('\nRatios');
   out.push(table(['ratio', 'median', 'p90'], Object.entries(r.ratios).map(([k, v]) => [k, v ? `${v.median}x` : 'n/a', v ? `${v.p90}x` : 'n/a'])));
   out.push('\nWhere bulkhead run --rm spends its time (separate commands, measured from outside)');
   out.push(table(['phase', 'command', 'median', 'p90'], r.phases.map((p) => [p.label, p.command, ms(p.summary.medianMs), ms(p.summary.p90Ms)])));
+  out.push('\nThe daemon\'s share: the same steps over the HTTP API, no CLI process');
+  out.push(table(['step', 'median', 'p90'], r.apiPhases.map((p) => [p.label, ms(p.summary.medianMs), ms(p.summary.p90Ms)])));
   for (const f of r.fleets) {
     out.push(`\n${f.containers} x bulkhead run -d busybox sleep 3600, ${f.mode}`);
     out.push(table(['measure', 'value'], [

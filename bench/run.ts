@@ -5,13 +5,14 @@
 // everything it created. It talks to Bulkhead only through the CLI, like a user; it imports nothing but core.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
 import { EngineError } from '../src/core/index.js';
 import { runFleet, type FleetResult } from './fleet.js';
 import { IsolatedEngine, REPO_ROOT } from './isolated-engine.js';
 import { measurePhases, measureStartLatency } from './latency.js';
+import { measureApiPhases } from './api-phases.js';
 import { processMemory } from './memory.js';
 import { probe } from './other-engines.js';
 import { formatReport, ratiosOf, targetsOf, type BenchReport } from './report.js';
@@ -21,7 +22,7 @@ interface Options { runs: number; warmup: number; containers: number; json: bool
 
 function positiveInt(flag: string, min: number) {
   return (v: string) => {
-    if (!/^\d+$/.test(v) || Number(v) < min) throw new CommanderArgError(`${flag} must be an integer >= ${min}, got "${v}"`);
+    if (!/^\d+$/.test(v) || Number(v) < min) throw new CommanderArgError(`expected a whole number >= ${min}`);
     return Number(v);
   };
 }
@@ -51,6 +52,8 @@ function versionLine(cmd: string): string {
 const progress = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
 async function benchmark(opts: Options, engine: IsolatedEngine, runc: RuncBaseline): Promise<BenchReport> {
+  // Other work on the machine skews every figure, so the load before and after is part of the result.
+  const loadBefore = loadavg()[0]!;
   progress(`starting a private daemon in ${engine.dir}`);
   await engine.start();
   await engine.ok(['image', 'bootstrap', 'busybox']);
@@ -63,6 +66,7 @@ async function benchmark(opts: Options, engine: IsolatedEngine, runc: RuncBaseli
   const startLatency = await measureStartLatency(engine, runc, peers, opts.runs, opts.warmup);
   progress('phases of bulkhead run --rm');
   const phases = await measurePhases(engine, opts.runs, opts.warmup);
+  const apiPhases = await measureApiPhases(engine.socket, opts.runs, opts.warmup);
   const fleets: FleetResult[] = [];
   for (const mode of ['concurrent', 'sequential'] as const) {
     progress(`${opts.containers} x run -d sleep 3600, ${mode}`);
@@ -70,8 +74,9 @@ async function benchmark(opts: Options, engine: IsolatedEngine, runc: RuncBaseli
   }
   const partial = {
     date: new Date().toISOString(),
-    host: { kernel: release(), cpus: cpus().length, node: process.version, runc: versionLine('runc'), conmon: versionLine('conmon') },
-    runs: opts.runs, warmup: opts.warmup, startLatency, ratios: ratiosOf(startLatency), phases, fleets, daemonIdle,
+    host: { kernel: release(), cpus: cpus().length, node: process.version, runc: versionLine('runc'), conmon: versionLine('conmon'),
+      load1Before: loadBefore, load1After: loadavg()[0]! },
+    runs: opts.runs, warmup: opts.warmup, startLatency, ratios: ratiosOf(startLatency), phases, apiPhases, fleets, daemonIdle,
   };
   return { ...partial, targets: targetsOf(partial) };
 }
