@@ -1,5 +1,6 @@
 // Joining the user's terminal to a container stream: demultiplexing stdout/stderr frames, forwarding stdin, raw
 // mode and window-size changes for -t sessions.
+import { spawnSync } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import { FrameDecoder } from '../api/index.js';
 import type { Client } from './client.js';
@@ -19,7 +20,7 @@ export function joinStreams(conn: { socket: Duplex; head: Buffer }, opts: { tty:
   if (head.length) write(head);
   socket.on('data', write);
   if (opts.stdin) {
-    if (opts.tty && process.stdin.isTTY) process.stdin.setRawMode(true);
+    if (opts.tty && process.stdin.isTTY) setRaw(true);
     process.stdin.on('data', (d: Buffer) => socket.write(d));
     process.stdin.on('end', () => socket.end());
   }
@@ -29,12 +30,21 @@ export function joinStreams(conn: { socket: Duplex; head: Buffer }, opts: { tty:
     socket.on('error', () => resolve());
   }).then(() => {
     if (opts.stdin) {
-      if (opts.tty && process.stdin.isTTY) process.stdin.setRawMode(false);
+      if (opts.tty && process.stdin.isTTY) setRaw(false);
       process.stdin.pause();
       process.stdin.unref?.();
     }
   });
   return { done };
+}
+
+/**
+ * Raw mode as docker sets it (cfmakeraw): Node's raw mode keeps output post-processing on, which would turn the
+ * container's "\r\n" into "\r\r\n", so output processing is switched off (and back on) with stty as well.
+ */
+function setRaw(on: boolean): void {
+  process.stdin.setRawMode(on);
+  spawnSync('stty', [on ? '-opost' : 'opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
 }
 
 /** Keeps the container's terminal the size of ours: once now and on every SIGWINCH. */
