@@ -1,5 +1,6 @@
 // Compression detection by magic bytes, so callers never have to say whether a tar is gzipped (layers from
 // docker-archive are plain, OCI layers are usually gzip, user tarballs are either).
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { NotSupportedError } from '../core/index.js';
@@ -43,6 +44,18 @@ export function peekBytes(input: Readable, n: number): Promise<Buffer> {
 }
 
 export type Compression = 'gzip' | 'none';
+
+/** Whether a file on disk starts with gzip's magic bytes. */
+export async function isGzipFile(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
 
 export async function detectCompression(input: Readable): Promise<Compression> {
   const head = await peekBytes(input, 4);

@@ -4,4 +4,4 @@
 // on failure the caller removes the destination. packPath never follows symlinks. No knowledge of images here.
 export { extractTar, type ExtractOptions, type ExtractResult } from './extract.js';
 export { packPath, type PackOptions } from './pack.js';
-export { decompressionStages, detectCompression, type Compression } from './decompress.js';
+export { decompressionStages, detectCompression, isGzipFile, type Compression } from './decompress.js';

@@ -3,9 +3,9 @@
 // and every declared digest, size and diff id is verified before anything reaches the store.
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { lstat, mkdir, open, readFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile } from 'node:fs/promises';
 import { InvalidArgumentError, NotSupportedError, type LayerRef, type OciImageConfig } from '../core/index.js';
-import { extractTar } from '../archive/index.js';
+import { extractTar, isGzipFile } from '../archive/index.js';
 import { entryComponents } from '../archive/entry-path.js';
 import { MEDIA_TYPES, hostArchitecture, layerMediaType, parseImageConfig } from './image-config.js';
 import { parseTagReference } from './reference.js';
@@ -57,15 +57,8 @@ class ArchiveDir {
     return info;
   }
 
-  async isGzip(digest: string): Promise<boolean> {
-    const fh = await open(this.staging.blobPath(digest), 'r');
-    try {
-      const head = Buffer.alloc(2);
-      await fh.read(head, 0, 2, 0);
-      return head[0] === 0x1f && head[1] === 0x8b;
-    } finally {
-      await fh.close();
-    }
+  isGzip(digest: string): Promise<boolean> {
+    return isGzipFile(this.staging.blobPath(digest));
   }
 }
 

@@ -2,7 +2,7 @@
 // in the ImageMetadataStore. Every way in (import, load, commit, bootstrap) stages and verifies everything first,
 // moves it into the store, and only then records metadata, so a failure never leaves a half-made image.
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import {
@@ -18,6 +18,7 @@ import { layerMediaType, newImageConfig } from './image-config.js';
 import { familiarName, normalizeReference, parseReference, parseTagReference } from './reference.js';
 import { Staging, plainDigest } from './staging.js';
 import { digestFile, StorePaths } from './store-paths.js';
+import { isGzipFile } from '../archive/index.js';
 
 export interface ImageServiceOptions {
   root: string;
@@ -223,7 +224,7 @@ export class ImageService {
   private async stageLayerStream(staging: Staging, input: Readable): Promise<LayerRef & { unpacked: number }> {
     const blob = await staging.putBlobStream(input, undefined, 'layer');
     const layer = await staging.unpackLayer(blob.digest);
-    const gzip = blob.size >= 2 && (await isGzip(staging.blobPath(blob.digest)));
+    const gzip = blob.size >= 2 && (await isGzipFile(staging.blobPath(blob.digest)));
     return { digest: blob.digest, diffId: layer.diffId, size: blob.size, mediaType: layerMediaType(gzip), unpacked: layer.size };
   }
 
@@ -242,16 +243,5 @@ export class ImageService {
     }
     for (const n of i.names) this.store.setImageName(n, i.id);
     return this.store.getImage(i.id)!;
-  }
-}
-
-async function isGzip(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(2);
-    await fh.read(head, 0, 2, 0);
-    return head[0] === 0x1f && head[1] === 0x8b;
-  } finally {
-    await fh.close();
   }
 }

@@ -1,7 +1,7 @@
 // Container stdio through the CLI: logs (tail, timestamps, since, follow, stdout and stderr kept apart), piping
 // stdin into `run -i`, exec, attach, and terminals (`run -it` under a real pty, window size following the outer one).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { BIN, TestEngine } from '../helpers/engine-harness.js';
 import { assertOneLineError } from './cli-checks.js';
@@ -19,10 +19,21 @@ describe('container stdio (CLI)', () => {
   /** The bulkhead command line as a shell string, for running under `script`. */
   const cli = (args: string[]) => [process.execPath, BIN, ...args].map(q).join(' ');
 
-  /** Runs a shell command inside a fresh pty (util-linux script), as a terminal user would. */
-  const underPty = (shell: string) => {
-    const r = spawnSync('script', ['-qec', shell, '/dev/null'], { env: e.env, input: '', timeout: 30_000 });
-    return { code: r.status ?? -1, out: r.stdout.toString().replace(/\r/g, ''), err: r.stderr.toString() };
+  /**
+   * Runs a shell command inside a fresh pty (util-linux script), as a terminal user would. Our end of script's
+   * stdin stays open until it exits: EOF there would reach the container as terminal input.
+   */
+  const underPty = async (shell: string) => {
+    const child = spawn('script', ['-qec', shell, '/dev/null'], { env: e.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+    clearTimeout(timer);
+    child.stdin.end();
+    return { code, out: out.replace(/\r/g, ''), err };
   };
 
   it('logs keeps stdout and stderr apart and honours --tail', () => {
@@ -33,10 +44,14 @@ describe('container stdio (CLI)', () => {
     assert.equal(all.code, 0, all.stderr);
     assert.equal(all.stdout, 'out-1\nout-2\nout-3\nout-4\nout-5\n');
     assert.equal(all.stderr, 'err-1\nerr-2\n');
-    const tail = e.run(['logs', '--tail', '2', 'io-logs']);
-    assert.equal(tail.stdout, 'out-4\nout-5\n');
-    assert.equal(tail.stderr, '');
     assert.equal(e.run(['logs', '-n', 'all', 'io-logs']).stdout, all.stdout);
+    // --tail counts lines across both streams in the order they were logged; one stream keeps that order certain.
+    e.ok(['run', '-d', '--name', 'io-tail', 'busybox', 'sh', '-c', 'for i in 1 2 3 4 5; do echo line-$i; done']);
+    assert.equal(e.ok(['wait', 'io-tail']), '0');
+    const tail = e.run(['logs', '--tail', '2', 'io-tail']);
+    assert.equal(tail.stdout, 'line-4\nline-5\n');
+    assert.equal(tail.stderr, '');
+    assert.equal(e.run(['logs', '--tail', '0', 'io-tail']).stdout, '');
     assertOneLineError(e.run(['logs', '--tail', 'lots', 'io-logs']), /lots/);
   });
 
@@ -125,30 +140,32 @@ describe('container stdio (CLI)', () => {
     e.ok(['rm', 'io-attach']);
   });
 
-  it('run -it gives the container a terminal', () => {
-    const r = underPty(cli(['run', '-it', '--rm', 'busybox', 'sh', '-c', 'tty; echo "stdin-is-tty=$([ -t 0 ] && echo y)"']));
+  it('run -it gives the container a terminal', async () => {
+    const r = await underPty(cli(['run', '-it', '--rm', 'busybox', 'sh', '-c', 'tty; echo "stdin-is-tty=$([ -t 0 ] && echo y)"']));
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out, /^\/dev\/pts\/\d+$/m);
     assert.match(r.out, /^stdin-is-tty=y$/m);
     // Without -t there is no terminal, even under one.
-    const plain = underPty(cli(['run', '--rm', 'busybox', 'sh', '-c', 'tty || true']));
+    const plain = await underPty(cli(['run', '--rm', 'busybox', 'sh', '-c', 'tty || true']));
     assert.match(plain.out, /not a tty/);
   });
 
-  it("run -it follows the outer terminal's window size", () => {
-    const r = underPty(`stty rows 30 cols 100 && ${cli(['run', '-it', '--rm', 'busybox', 'stty', 'size'])}`);
+  it("run -it starts with the outer terminal's window size and follows its changes", async () => {
+    const r = await underPty(`stty rows 30 cols 100 && ${cli(['run', '-it', '--rm', 'busybox', 'stty', 'size'])}`);
     assert.equal(r.code, 0, r.out + r.err);
-    assert.match(r.out, /^30 100$/m);
-    const other = underPty(`stty rows 41 cols 77 && ${cli(['run', '-it', '--rm', 'busybox', 'stty', 'size'])}`);
-    assert.match(other.out, /^41 77$/m);
+    assert.match(r.out, /^30 100$/m, 'the first command in the container must see the outer size');
+    // Resized while the container runs: the CLI gets SIGWINCH and passes the new size on.
+    const resized = await underPty(`stty rows 30 cols 100 && T=$(tty) && (sleep 0.7; stty -F "$T" rows 44 cols 120) & ` +
+      cli(['run', '-it', '--rm', 'busybox', 'sh', '-c', 'sleep 2; stty size']));
+    assert.match(resized.out, /^44 120$/m);
   });
 
-  it('exec -it gives the exec a terminal of the outer size', () => {
+  it('exec -it gives the exec a terminal of the outer size', async () => {
     e.ok(['run', '-d', '--name', 'io-exec-tty', 'busybox', 'sleep', '300']);
-    const r = underPty(`stty rows 33 cols 90 && ${cli(['exec', '-it', 'io-exec-tty', 'sh', '-c', 'tty; stty size'])}`);
+    const r = await underPty(`stty rows 33 cols 90 && ${cli(['exec', '-it', 'io-exec-tty', 'sh', '-c', 'tty; stty size'])}`);
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out, /^\/dev\/pts\/\d+$/m);
-    assert.match(r.out, /^33 90$/m);
+    assert.match(r.out, /^33 90$/m, 'the exec must start with the outer size');
     e.ok(['rm', '-f', 'io-exec-tty']);
   });
 });

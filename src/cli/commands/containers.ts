@@ -4,24 +4,10 @@ import { InvalidArgumentError, shortId, type ContainerRecord } from '../../core/
 import type { CliContext } from '../context.js';
 import { collect, parseFilters, parseIntFlag } from '../parse.js';
 import { printJson, since, table } from '../format.js';
+import { forEachRef } from '../batch.js';
 
 type ContainerView = { Id: string; Name: string; Image: string; Command: string; Created: string; Status: string } & ContainerRecord;
 const C = (ref: string) => `/bulkhead/containers/${encodeURIComponent(ref)}`;
-
-/** Applies an action to each container, reporting failures one line each and exiting 1 if any failed (as docker). */
-async function each(refs: string[], action: (ref: string) => Promise<void>, echo = true): Promise<void> {
-  let failed = false;
-  for (const ref of refs) {
-    try {
-      await action(ref);
-      if (echo) process.stdout.write(`${ref}\n`);
-    } catch (err) {
-      failed = true;
-      process.stderr.write(`bulkhead: ${err instanceof Error ? err.message : String(err)}\n`);
-    }
-  }
-  if (failed) process.exitCode = 1;
-}
 
 export function containerCommands(program: Command, cli: CliContext): void {
   program.command('ps').description('list containers')
@@ -68,7 +54,7 @@ export function containerCommands(program: Command, cli: CliContext): void {
     .action(async (refs: string[], f: { time?: string }) => {
       const client = await cli.client();
       const t = f.time === undefined ? undefined : parseIntFlag(f.time, '--time');
-      await each(refs, (ref) => client.call('POST', `${C(ref)}/stop`, { query: { t } }));
+      await forEachRef(refs, (ref) => client.call('POST', `${C(ref)}/stop`, { query: { t } }));
     });
 
   program.command('restart').description('restart containers')
@@ -77,7 +63,7 @@ export function containerCommands(program: Command, cli: CliContext): void {
     .action(async (refs: string[], f: { time?: string }) => {
       const client = await cli.client();
       const t = f.time === undefined ? undefined : parseIntFlag(f.time, '--time');
-      await each(refs, (ref) => client.call('POST', `${C(ref)}/restart`, { query: { t } }));
+      await forEachRef(refs, (ref) => client.call('POST', `${C(ref)}/restart`, { query: { t } }));
     });
 
   program.command('kill').description('send a signal to containers')
@@ -85,7 +71,7 @@ export function containerCommands(program: Command, cli: CliContext): void {
     .argument('<containers...>')
     .action(async (refs: string[], f: { signal: string }) => {
       const client = await cli.client();
-      await each(refs, (ref) => client.call('POST', `${C(ref)}/kill`, { query: { signal: f.signal } }));
+      await forEachRef(refs, (ref) => client.call('POST', `${C(ref)}/kill`, { query: { signal: f.signal } }));
     });
 
   program.command('rm').description('remove containers')
@@ -94,14 +80,14 @@ export function containerCommands(program: Command, cli: CliContext): void {
     .argument('<containers...>')
     .action(async (refs: string[], f: { force?: boolean; volumes?: boolean }) => {
       const client = await cli.client();
-      await each(refs, (ref) => client.call('DELETE', C(ref), { query: { force: f.force ? 1 : undefined, volumes: f.volumes ? 1 : undefined } }));
+      await forEachRef(refs, (ref) => client.call('DELETE', C(ref), { query: { force: f.force ? 1 : undefined, volumes: f.volumes ? 1 : undefined } }));
     });
 
   for (const verb of ['pause', 'unpause'] as const) {
     program.command(verb).description(`${verb} all processes of containers`).argument('<containers...>')
       .action(async (refs: string[]) => {
         const client = await cli.client();
-        await each(refs, (ref) => client.call('POST', `${C(ref)}/${verb}`));
+        await forEachRef(refs, (ref) => client.call('POST', `${C(ref)}/${verb}`));
       });
   }
 
@@ -113,7 +99,7 @@ export function containerCommands(program: Command, cli: CliContext): void {
   program.command('wait').description('wait for containers to stop and print their exit codes').argument('<containers...>')
     .action(async (refs: string[]) => {
       const client = await cli.client();
-      await each(refs, async (ref) => {
+      await forEachRef(refs, async (ref) => {
         const r = await client.call<{ exitCode: number; error?: string }>('POST', `${C(ref)}/wait`);
         if (r.error) throw new Error(r.error);
         process.stdout.write(`${r.exitCode}\n`);

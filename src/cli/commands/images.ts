@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, formatSize, shortId } from '../../core/index.js';
 import type { CliContext } from '../context.js';
 import { printJson, since, table } from '../format.js';
+import { forEachRef } from '../batch.js';
 
 interface ImageView { Id: string; Names: string[]; Created: string; Size: number }
 
@@ -33,17 +34,10 @@ export function imageCommands(program: Command, cli: CliContext): void {
   };
   const remove = async (refs: string[], f: { force?: boolean }) => {
     const client = await cli.client();
-    let failed = false;
-    for (const ref of refs) {
-      try {
-        const lines = await client.call<string[]>('DELETE', '/bulkhead/images', { query: { ref, force: f.force ? 1 : undefined } });
-        process.stdout.write(lines.map((l) => `${l}\n`).join(''));
-      } catch (err) {
-        failed = true;
-        process.stderr.write(`bulkhead: ${err instanceof Error ? err.message : String(err)}\n`);
-      }
-    }
-    if (failed) process.exitCode = 1;
+    await forEachRef(refs, async (ref) => {
+      const lines = await client.call<string[]>('DELETE', '/bulkhead/images', { query: { ref, force: f.force ? 1 : undefined } });
+      process.stdout.write(lines.map((l) => `${l}\n`).join(''));
+    }, false);
   };
 
   program.command('images').description('list images').option('-q, --quiet', 'only ids').option('--format <format>', 'table or json').action(list);

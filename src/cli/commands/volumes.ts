@@ -4,6 +4,7 @@ import { formatSize, type VolumeRecord } from '../../core/index.js';
 import type { CliContext } from '../context.js';
 import { collect, parseLabels } from '../parse.js';
 import { printJson, table } from '../format.js';
+import { forEachRef } from '../batch.js';
 
 export function volumeCommands(program: Command, cli: CliContext): void {
   const volume = program.command('volume').description('manage volumes');
@@ -26,15 +27,7 @@ export function volumeCommands(program: Command, cli: CliContext): void {
   volume.command('rm').description('remove volumes').option('-f, --force', 'remove even if in use').argument('<names...>')
     .action(async (names: string[], f: { force?: boolean }) => {
       const client = await cli.client();
-      for (const n of names) {
-        try {
-          await client.call('DELETE', `/bulkhead/volumes/${encodeURIComponent(n)}`, { query: { force: f.force ? 1 : undefined } });
-          process.stdout.write(`${n}\n`);
-        } catch (err) {
-          process.exitCode = 1;
-          process.stderr.write(`bulkhead: ${err instanceof Error ? err.message : String(err)}\n`);
-        }
-      }
+      await forEachRef(names, (n) => client.call('DELETE', `/bulkhead/volumes/${encodeURIComponent(n)}`, { query: { force: f.force ? 1 : undefined } }));
     });
   volume.command('prune').description('remove volumes no container uses').action(async () => {
     const r = await (await cli.client()).call<{ deleted: string[]; reclaimed: number }>('POST', '/bulkhead/volumes/prune');
