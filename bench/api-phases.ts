@@ -4,9 +4,9 @@ import { request, type IncomingMessage } from 'node:http';
 import { EngineError } from '../src/core/index.js';
 import { summarize, type Summary } from './stats.js';
 
-interface Reply { status: number; body: string }
+export interface Reply { status: number; body: string }
 
-function call(socketPath: string, method: string, path: string, json?: unknown): Promise<{ res: IncomingMessage; body: Promise<string> }> {
+export function call(socketPath: string, method: string, path: string, json?: unknown): Promise<{ res: IncomingMessage; body: Promise<string> }> {
   return new Promise((resolve, reject) => {
     const payload = json === undefined ? undefined : Buffer.from(JSON.stringify(json));
     const req = request({ socketPath, method, path, headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {} }, (res) => {
@@ -20,7 +20,7 @@ function call(socketPath: string, method: string, path: string, json?: unknown):
   });
 }
 
-async function ok(socketPath: string, method: string, path: string, json?: unknown): Promise<Reply> {
+export async function ok(socketPath: string, method: string, path: string, json?: unknown): Promise<Reply> {
   const { res, body } = await call(socketPath, method, path, json);
   const text = await body;
   if ((res.statusCode ?? 0) >= 300) throw new EngineError('Internal', `${method} ${path}: HTTP ${res.statusCode}: ${text.trim()}`);

@@ -1,15 +1,24 @@
 // Many idle containers at once: `bulkhead run -d busybox sleep 3600` started as N concurrent CLI calls or one
-// after another, the total wall time, then what they cost in host memory while they idle, then `rm -f`.
+// after another, the total wall time and the CPU it took, then what the containers cost in host memory while
+// they idle, then `rm -f`. Two control runs split the concurrent figure into its parts: the same N containers
+// started over the HTTP API with no CLI process (the daemon's share), and N concurrent `bulkhead version`
+// (the CLI's share: start-up plus one API round trip).
 import { EngineError } from '../src/core/index.js';
+import { ok as apiOk } from './api-phases.js';
+import { measureCpu } from './cpu.js';
 import type { IsolatedEngine } from './isolated-engine.js';
 import { fleetMemory, processMemory, type ContainerPids, type FleetMemory, type ProcMemory } from './memory.js';
-import { sleep, summarize, type Summary, type Timed } from './stats.js';
+import { errorLine, sleep, summarize, type Summary, type Timed } from './stats.js';
+
+export type FleetMode = 'concurrent' | 'sequential' | 'api-concurrent';
 
 export interface FleetResult {
-  mode: 'concurrent' | 'sequential';
+  mode: FleetMode;
   containers: number;
   totalMs: number;
   perCall: Summary;
+  cliCpuS: number;
+  daemonCpuS: number;
   memory: FleetMemory;
   daemon: ProcMemory;
   removeMs: number;
@@ -17,33 +26,51 @@ export interface FleetResult {
 
 const RUN_ARGS = ['run', '-d', 'busybox', 'sleep', '3600'];
 
-function idOf(r: Timed): string {
-  if (r.code !== 0) throw new EngineError('Internal', `bulkhead ${RUN_ARGS.join(' ')} exited ${r.code}: ${r.stderr.trim().split('\n').pop() ?? ''}`);
-  return r.stdout.trim();
+/** Starts one container the way the mode says; returns its id ('' on failure, with the reason). */
+async function startOne(engine: IsolatedEngine, mode: FleetMode): Promise<{ id: string; ms: number; error?: string; stderr?: string }> {
+  if (mode !== 'api-concurrent') {
+    const r: Timed = await engine.time(RUN_ARGS);
+    return r.code === 0 ? { id: r.stdout.trim(), ms: r.ms } : { id: '', ms: r.ms, error: errorLine(r.stderr, r.code), stderr: r.stderr };
+  }
+  const t0 = process.hrtime.bigint();
+  try {
+    const { id } = JSON.parse((await apiOk(engine.socket, 'POST', '/bulkhead/containers', { image: 'busybox', cmd: ['sleep', '3600'] })).body) as { id: string };
+    try {
+      await apiOk(engine.socket, 'POST', `/bulkhead/containers/${id}/start`);
+    } catch (err) {
+      return { id, ms: 0, error: err instanceof Error ? err.message : String(err) };
+    }
+    return { id, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+  } catch (err) {
+    return { id: '', ms: 0, error: err instanceof Error ? err.message : String(err) };
+  }
 }
 
-export async function runFleet(engine: IsolatedEngine, mode: FleetResult['mode'], count: number): Promise<FleetResult> {
-  const started: Timed[] = [];
+export async function runFleet(engine: IsolatedEngine, mode: FleetMode, count: number): Promise<FleetResult> {
   const t0 = process.hrtime.bigint();
-  if (mode === 'concurrent') {
-    started.push(...(await Promise.all(Array.from({ length: count }, () => engine.time(RUN_ARGS)))));
-  } else {
-    for (let i = 0; i < count; i++) started.push(await engine.time(RUN_ARGS));
-  }
+  const { result: started, cliCpuS, daemonCpuS } = await measureCpu(engine.daemonPid, async () => {
+    if (mode !== 'sequential') return Promise.all(Array.from({ length: count }, () => startOne(engine, mode)));
+    const out = [];
+    for (let i = 0; i < count; i++) out.push(await startOne(engine, mode));
+    return out;
+  });
   const totalMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  // Record every id that did start before judging failures, so that the removal below still covers them.
-  const ids = started.filter((r) => r.code === 0).map((r) => r.stdout.trim()).filter(Boolean);
+  // Every id that was created is removed below, even when some failed to start.
+  const ids = started.map((s) => s.id).filter(Boolean);
   try {
-    started.forEach(idOf);
+    const failed = started.filter((s) => s.error);
+    // The whole stderr of the first failure goes to the log: a crash's stack is the evidence for a bug report.
+    if (failed[0]?.stderr) process.stderr.write(`bench: stderr of the first failed call:\n${failed[0].stderr}`);
+    if (failed.length) throw new EngineError('Internal', `${failed.length} of ${count} containers failed to start (${mode}): ${failed[0]!.error}`);
     await sleep(1_000); // let each conmon and sleep settle into their idle footprint
     const pids = await containerPids(engine, ids);
     const notRunning = pids.filter((p) => p.pid <= 0 || p.conmonPid <= 0).length;
-    if (notRunning) throw new EngineError('StateInvalid', `${notRunning} of ${count} containers are not running after run -d`);
+    if (notRunning) throw new EngineError('StateInvalid', `${notRunning} of ${count} containers are not running after being started (${mode})`);
     const memory = fleetMemory(pids);
     const daemon = processMemory(engine.daemonPid);
     const removeMs = (await engine.ok(['rm', '-f', ...ids])).ms;
     ids.length = 0;
-    return { mode, containers: count, totalMs, perCall: summarize(started.map((r) => r.ms)), memory, daemon, removeMs };
+    return { mode, containers: count, totalMs, perCall: summarize(started.map((s) => s.ms)), cliCpuS, daemonCpuS, memory, daemon, removeMs };
   } finally {
     if (ids.length) await engine.time(['rm', '-f', ...ids]);
   }
@@ -53,4 +80,13 @@ async function containerPids(engine: IsolatedEngine, ids: readonly string[]): Pr
   const out = (await engine.ok(['inspect', '--type', 'container', ...ids])).stdout;
   const views = JSON.parse(out) as Array<{ State: { pid: number; conmonPid: number } }>;
   return views.map((v) => ({ pid: v.State.pid, conmonPid: v.State.conmonPid }));
+}
+
+export interface CliConcurrency { calls: number; totalMs: number; cliCpuS: number; daemonCpuS: number }
+
+/** N concurrent `bulkhead version`: what N CLI processes cost on this machine before any container work. */
+export async function measureCliConcurrency(engine: IsolatedEngine, count: number): Promise<CliConcurrency> {
+  const t0 = process.hrtime.bigint();
+  const { cliCpuS, daemonCpuS } = await measureCpu(engine.daemonPid, () => Promise.all(Array.from({ length: count }, () => engine.ok(['version']))));
+  return { calls: count, totalMs: Number(process.hrtime.bigint() - t0) / 1e6, cliCpuS, daemonCpuS };
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../src/core/index.js';
-import { sleep, timeCommand, timeOk, type Timed } from './stats.js';
+import { errorLine, sleep, timeCommand, type Timed } from './stats.js';
 
 // dist/bench/isolated-engine.js → repository root is two levels up.
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,6 +19,10 @@ export class IsolatedEngine {
   readonly socket: string;
   private daemon?: ChildProcess;
   private daemonLog: Buffer[] = [];
+  // CLI processes still running. Cleanup kills them first: one that has not yet connected when the daemon
+  // stops would otherwise start a fresh daemon in the background (the CLI starts one on demand).
+  private readonly inFlight = new Set<ChildProcess>();
+  private closed = false;
 
   constructor(prefix = 'bh-bench-') {
     this.dir = mkdtempSync(join(tmpdir(), prefix));
@@ -37,12 +41,25 @@ export class IsolatedEngine {
 
   /** Runs the CLI once and measures it; the exit status is the caller's to judge. */
   time(args: readonly string[]): Promise<Timed> {
-    return timeCommand(BULKHEAD_BIN, args, this.env);
+    if (this.closed) return Promise.reject(new EngineError('StateInvalid', 'the benchmark was interrupted'));
+    return this.cli(args);
   }
 
   /** Runs the CLI once and fails with its stderr when it does not exit 0. */
-  ok(args: readonly string[]): Promise<Timed> {
-    return timeOk(BULKHEAD_BIN, args, this.env);
+  async ok(args: readonly string[]): Promise<Timed> {
+    const r = await this.time(args);
+    if (r.code !== 0) throw new EngineError('Internal', `bulkhead ${args.join(' ')}: ${errorLine(r.stderr, r.code)}`);
+    return r;
+  }
+
+  private cli(args: readonly string[]): Promise<Timed> {
+    return timeCommand(BULKHEAD_BIN, args, {
+      env: this.env,
+      onSpawn: (child) => {
+        this.inFlight.add(child);
+        child.once('close', () => this.inFlight.delete(child));
+      },
+    });
   }
 
   /** Starts `bulkhead daemon` in the foreground of a child (so its pid is known) and waits until it answers. */
@@ -63,12 +80,15 @@ export class IsolatedEngine {
 
   /** Removes every container, stops the daemon, deletes leftover runc containers, unmounts and deletes the dir. */
   async cleanup(): Promise<void> {
-    if ((await this.time(['daemon', 'status'])).code === 0) {
-      const ids = (await this.time(['ps', '-aq', '--no-trunc'])).stdout.split('\n').filter(Boolean);
-      if (ids.length) await this.time(['rm', '-f', '-v', ...ids]);
-      await this.time(['daemon', 'stop']);
+    this.closed = true;
+    await Promise.all([...this.inFlight].map((c) => new Promise((resolve) => { c.once('close', resolve); c.kill('SIGKILL'); })));
+    if ((await this.cli(['daemon', 'status'])).code === 0) {
+      const ids = (await this.cli(['ps', '-aq', '--no-trunc'])).stdout.split('\n').filter(Boolean);
+      if (ids.length) await this.cli(['rm', '-f', '-v', ...ids]);
+      await this.cli(['daemon', 'stop']);
     }
     await this.stopDaemonProcess();
+    killStrayDaemon(join(this.root, 'run', 'daemon.pid'), this.dir);
     // Whatever a failure left behind: runc containers under this engine's own state root (their conmons exit
     // with them), then mounts under the temp dir, deepest first.
     const runcRoot = join(this.root, 'run', 'runc');
@@ -89,6 +109,18 @@ export class IsolatedEngine {
     await exited;
     clearTimeout(timer);
   }
+}
+
+/** A daemon the CLI started on demand under our root (its pid file there, our dir on its command line). */
+function killStrayDaemon(pidFile: string, dir: string): void {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (!(pid > 0) || !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir)) return;
+  } catch {
+    return;
+  }
+  try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
 }
 
 /** Lazily unmounts every mount point under dir (only ours: the dir is a fresh mkdtemp). */

@@ -7,7 +7,7 @@ import { EngineError } from '../src/core/index.js';
 import { REPO_ROOT, type IsolatedEngine } from './isolated-engine.js';
 import * as others from './other-engines.js';
 import type { RuncBaseline } from './runc-baseline.js';
-import { summarize, timeOk, type Summary } from './stats.js';
+import { errorLine, summarize, timeOk, type Summary } from './stats.js';
 
 export interface Contender {
   label: string;
@@ -21,7 +21,7 @@ export async function measureStartLatency(
 ): Promise<Contender[]> {
   const bulkhead = async () => {
     const r = await engine.time(['run', '--rm', 'busybox', 'true']);
-    if (r.code !== 0) throw new EngineError('Internal', `bulkhead run --rm busybox true exited ${r.code}: ${r.stderr.trim()}`);
+    if (r.code !== 0) throw new EngineError('Internal', `bulkhead run --rm busybox true exited ${r.code}: ${errorLine(r.stderr, r.code)}`);
     return r.ms;
   };
   const usable = peers.filter((p) => !p.skipReason);

@@ -1,5 +1,5 @@
 // Turns measurements into the verdicts against Bulkhead's targets, a readable table, and a JSON document.
-import type { FleetResult } from './fleet.js';
+import type { CliConcurrency, FleetResult } from './fleet.js';
 import type { ApiPhase } from './api-phases.js';
 import type { Contender, Phase } from './latency.js';
 import type { ProcMemory } from './memory.js';
@@ -22,7 +22,9 @@ export interface BenchReport {
   ratios: Record<string, { median: number; p90: number } | null>;
   phases: Phase[];
   apiPhases: ApiPhase[];
+  runcSteps: ApiPhase[];
   fleets: FleetResult[];
+  cliConcurrency: CliConcurrency;
   daemonIdle: ProcMemory;
   targets: Target[];
 }
@@ -48,6 +50,7 @@ export function targetsOf(r: Omit<BenchReport, 'targets'>): Target[] {
     { name: 'run --rm latency vs podman (median ratio)', value: ratio('bulkhead/podman'), unit: 'x', limit: '<= 0.7x', met: null, note: skip('podman') },
   ];
   for (const f of r.fleets) {
+    if (f.mode === 'api-concurrent') continue; // a control run, not what users do
     if (f.mode === 'concurrent') t.push({ name: `${f.containers} x run -d, concurrent (total)`, value: f.totalMs / 1000, unit: 's', limit: '< 2.5 s', met: null });
     t.push({ name: `PSS per idle container incl. conmon (${f.mode} fleet)`, value: f.memory.perContainer.pssKb / MB, unit: 'MiB', limit: '< 2.5 MiB', met: null });
   }
@@ -86,11 +89,14 @@ export function formatReport(r: BenchReport): string {
   out.push(table(['phase', 'command', 'median', 'p90'], r.phases.map((p) => [p.label, p.command, ms(p.summary.medianMs), ms(p.summary.p90Ms)])));
   out.push('\nThe daemon\'s share: the same steps over the HTTP API, no CLI process');
   out.push(table(['step', 'median', 'p90'], r.apiPhases.map((p) => [p.label, ms(p.summary.medianMs), ms(p.summary.p90Ms)])));
+  out.push('\nThe runtime\'s share: runc steps alone on the bare bundle');
+  out.push(table(['step', 'median', 'p90'], r.runcSteps.map((p) => [p.label, ms(p.summary.medianMs), ms(p.summary.p90Ms)])));
   for (const f of r.fleets) {
-    out.push(`\n${f.containers} x bulkhead run -d busybox sleep 3600, ${f.mode}`);
+    out.push(`\n${f.containers} x ${f.mode === 'api-concurrent' ? 'create + start over the HTTP API (no CLI), concurrent' : `bulkhead run -d busybox sleep 3600, ${f.mode}`}`);
     out.push(table(['measure', 'value'], [
       ['total wall time', `${(f.totalMs / 1000).toFixed(2)} s`],
-      ['per CLI call, median / p90 / max', `${ms(f.perCall.medianMs)} / ${ms(f.perCall.p90Ms)} / ${ms(f.perCall.maxMs)}`],
+      ['per container, median / p90 / max', `${ms(f.perCall.medianMs)} / ${ms(f.perCall.p90Ms)} / ${ms(f.perCall.maxMs)}`],
+      ['CPU: CLI processes / daemon (incl. children it reaped)', `${f.cliCpuS.toFixed(2)} s / ${f.daemonCpuS.toFixed(2)} s`],
       [`PSS per container (conmon + container, ${f.memory.processes} processes)`, mib(f.memory.perContainer.pssKb)],
       ['  of which conmon / container processes', `${mib(f.memory.conmon.pssKb / f.containers)} / ${mib(f.memory.workload.pssKb / f.containers)}`],
       ['RSS per container (shared pages counted each time)', mib(f.memory.perContainer.rssKb)],
@@ -98,6 +104,9 @@ export function formatReport(r: BenchReport): string {
       [`rm -f of all ${f.containers} (one CLI call)`, `${(f.removeMs / 1000).toFixed(2)} s`],
     ]));
   }
+  const c = r.cliConcurrency;
+  out.push(`\n${c.calls} x concurrent \`bulkhead version\` (CLI cost alone): ${(c.totalMs / 1000).toFixed(2)} s wall, ` +
+    `CPU ${c.cliCpuS.toFixed(2)} s CLI / ${c.daemonCpuS.toFixed(2)} s daemon`);
   out.push(`\nDaemon RSS / PSS idle (after bootstrap): ${mib(r.daemonIdle.rssKb)} / ${mib(r.daemonIdle.pssKb)}`);
   out.push('\nTargets');
   out.push(table(['target', 'measured', 'limit', 'met'], r.targets.map((t) => [

@@ -9,7 +9,7 @@ import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
 import { EngineError } from '../src/core/index.js';
-import { runFleet, type FleetResult } from './fleet.js';
+import { measureCliConcurrency, runFleet, type FleetResult } from './fleet.js';
 import { IsolatedEngine, REPO_ROOT } from './isolated-engine.js';
 import { measurePhases, measureStartLatency } from './latency.js';
 import { measureApiPhases } from './api-phases.js';
@@ -17,6 +17,7 @@ import { processMemory } from './memory.js';
 import { probe } from './other-engines.js';
 import { formatReport, ratiosOf, targetsOf, type BenchReport } from './report.js';
 import { RuncBaseline } from './runc-baseline.js';
+import { summarize } from './stats.js';
 
 interface Options { runs: number; warmup: number; containers: number; json: boolean }
 
@@ -67,16 +68,20 @@ async function benchmark(opts: Options, engine: IsolatedEngine, runc: RuncBaseli
   progress('phases of bulkhead run --rm');
   const phases = await measurePhases(engine, opts.runs, opts.warmup);
   const apiPhases = await measureApiPhases(engine.socket, opts.runs, opts.warmup);
+  progress('runc steps alone');
+  const runcSteps = Object.entries(await runc.measureSteps(opts.runs)).map(([label, samples]) => ({ label, summary: summarize(samples) }));
   const fleets: FleetResult[] = [];
-  for (const mode of ['concurrent', 'sequential'] as const) {
-    progress(`${opts.containers} x run -d sleep 3600, ${mode}`);
+  for (const mode of ['concurrent', 'sequential', 'api-concurrent'] as const) {
+    progress(`${opts.containers} x sleep 3600 containers, ${mode}`);
     fleets.push(await runFleet(engine, mode, opts.containers));
   }
+  progress(`${opts.containers} x concurrent bulkhead version`);
+  const cliConcurrency = await measureCliConcurrency(engine, opts.containers);
   const partial = {
     date: new Date().toISOString(),
     host: { kernel: release(), cpus: cpus().length, node: process.version, runc: versionLine('runc'), conmon: versionLine('conmon'),
       load1Before: loadBefore, load1After: loadavg()[0]! },
-    runs: opts.runs, warmup: opts.warmup, startLatency, ratios: ratiosOf(startLatency), phases, apiPhases, fleets, daemonIdle,
+    runs: opts.runs, warmup: opts.warmup, startLatency, ratios: ratiosOf(startLatency), phases, apiPhases, runcSteps, fleets, cliConcurrency, daemonIdle,
   };
   return { ...partial, targets: targetsOf(partial) };
 }

@@ -1,6 +1,6 @@
 // Timing and summary statistics for the benchmark. Percentiles interpolate linearly between the two nearest
 // samples, so a p90 over 20 runs is not just "the second-slowest run".
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { EngineError } from '../src/core/index.js';
 
 export interface Summary {
@@ -40,18 +40,29 @@ export interface Timed {
   stderr: string;
 }
 
+export interface TimeOptions {
+  env?: NodeJS.ProcessEnv;
+  onSpawn?: (child: ChildProcess) => void;
+  /**
+   * Discard all output. Needed for `runc create` and `runc run --detach`: the container inherits runc's stdio,
+   * so captured pipes would stay open for as long as the container lives.
+   */
+  noOutput?: boolean;
+}
+
 /**
  * Spawns a program and measures wall time from spawn to exit with all its output read, which is what a user
  * waiting at a prompt experiences. Output is captured (not inherited) so the terminal does not add latency.
  */
-export function timeCommand(file: string, args: readonly string[], env?: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<Timed> {
+export function timeCommand(file: string, args: readonly string[], opts: TimeOptions = {}): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(file, args, { env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(file, args, { env: opts.env ?? process.env, stdio: opts.noOutput ? 'ignore' : ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    opts.onSpawn?.(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr?.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => reject(new EngineError('Internal', `${file}: ${e.message}`, { cause: e })));
     child.on('close', (code, signal) => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -61,13 +72,21 @@ export function timeCommand(file: string, args: readonly string[], env?: NodeJS.
 }
 
 /** Like timeCommand, but a non-zero exit is an error carrying the program's last stderr line. */
-export async function timeOk(file: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<Timed> {
-  const r = await timeCommand(file, args, env);
+export async function timeOk(file: string, args: readonly string[], opts: TimeOptions = {}): Promise<Timed> {
+  const r = await timeCommand(file, args, opts);
   if (r.code !== 0) {
-    const detail = r.stderr.trim().split('\n').pop() || `exit status ${r.code}`;
-    throw new EngineError('Internal', `${[file, ...args].join(' ')}: ${detail}`);
+    throw new EngineError('Internal', `${[file, ...args].join(' ')}: ${errorLine(r.stderr, r.code)}`);
   }
   return r;
+}
+
+/**
+ * The line of a program's stderr that says what went wrong: bulkhead's own one-line error, or for a crash the
+ * thrown error rather than the trailing "Node.js v20" banner.
+ */
+export function errorLine(stderr: string, code: number): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => /^(bulkhead: |\w*Error\b|Error:)/.test(l)) ?? lines.filter((l) => !/^Node\.js v/.test(l)).pop() ?? `exit status ${code}`;
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -12,7 +12,7 @@ export function containerView(c: ContainerRecord) {
     Command: [...c.config.entrypoint, ...c.config.cmd].join(' '),
     Created: c.config.created,
     Status: statusText(c),
-    State: c.state,
+    State: { ...c.state, running: c.state.status === 'running' || c.state.status === 'paused', paused: c.state.status === 'paused' },
     Config: c.config,
   };
 }

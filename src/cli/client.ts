@@ -2,7 +2,7 @@
 // answers, so `bulkhead run …` works on a fresh machine with no service set up.
 import { request, type IncomingMessage } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
-import { EngineError, type ErrorKind } from '../core/index.js';
+import { EngineError, errnoCode, type ErrorKind } from '../core/index.js';
 import { kindForStatus, type ErrorBody } from '../api/index.js';
 
 export interface ClientOptions {
@@ -43,7 +43,12 @@ export class Client {
       let payload: string | undefined;
       if (opts.json !== undefined) { payload = JSON.stringify(opts.json); headers['Content-Type'] = 'application/json'; }
       const req = request({ socketPath: this.opts.socketPath, method, path: this.path(p, opts.query), headers }, resolve);
-      req.on('error', reject);
+      req.on('error', (err) => {
+        // A daemon that refuses an upload answers before reading it all, and our write then fails: its answer
+        // (which says why) is the error to show, so give it a moment to arrive.
+        if (opts.body && ['EPIPE', 'ECONNRESET'].includes(errnoCode(err) ?? '')) setTimeout(() => reject(err), 2000);
+        else reject(err);
+      });
       if (opts.body) opts.body.pipe(req); else req.end(payload);
     });
     if ((res.statusCode ?? 500) >= 400) throw await toApiError(res);

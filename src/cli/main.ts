@@ -20,7 +20,6 @@ export async function main(argv: string[]): Promise<void> {
     .option('-H, --host <socket>', 'daemon socket (env BULKHEAD_HOST)')
     .option('--root <dir>', 'engine data root (env BULKHEAD_ROOT)')
     .enablePositionalOptions()
-    .showHelpAfterError('(run "bulkhead --help" for usage)')
     .exitOverride();
   const cli = new CliContext(program);
   daemonCommands(program, cli);

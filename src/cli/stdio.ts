@@ -47,6 +47,12 @@ function setRaw(on: boolean): void {
   spawnSync('stty', [on ? '-opost' : 'opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
 }
 
+/** Our terminal's size, sent at create so the container's terminal starts right (undefined when not a terminal). */
+export function terminalSize(): { height: number; width: number } | undefined {
+  const { rows, columns } = process.stdout;
+  return process.stdout.isTTY && rows > 0 && columns > 0 ? { height: rows, width: columns } : undefined;
+}
+
 /** Keeps the container's terminal the size of ours: once now and on every SIGWINCH. */
 export function followTerminalSize(client: Client, resizePath: string): () => void {
   if (!process.stdout.isTTY) return () => undefined;

@@ -43,6 +43,7 @@ export interface ContainerConfig {
   stopTimeout: number;    // seconds
   runtime: string;        // name of the OCI runtime (runc, crun)
   resources: ResourceLimits;
+  consoleSize?: { height: number; width: number };  // initial tty size (docker's HostConfig.ConsoleSize)
 }
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited' | 'removing';

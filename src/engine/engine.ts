@@ -26,7 +26,7 @@ import { attachContainer, resizeContainer } from './containers/attach.js';
 import { createExec, inspectExec, startExec } from './containers/exec.js';
 import { readLogs } from './containers/logs.js';
 import { listContainers } from './containers/list.js';
-import { commitContainer, copyFrom, copyTo, diffContainer, exportContainer, type CommitRequest } from './containers/filesystem.js';
+import { commitContainer, copyFrom, copyTo, diffContainer, exportContainer, statPath, type CommitRequest } from './containers/filesystem.js';
 import { topContainer } from './containers/top.js';
 
 export class Engine {
@@ -103,6 +103,7 @@ export class Engine {
   top(ref: string) { return topContainer(this.ctx, ref); }
   copyFrom(ref: string, path: string) { return copyFrom(this.ctx, ref, path); }
   copyTo(ref: string, path: string, tar: Readable) { return copyTo(this.ctx, ref, path, tar); }
+  statPath(ref: string, path: string) { return statPath(this.ctx, ref, path); }
   diff(ref: string) { return diffContainer(this.ctx, ref); }
   export(ref: string) { return exportContainer(this.ctx, ref); }
   commit(ref: string, req: CommitRequest) { return commitContainer(this.ctx, ref, req); }

@@ -49,8 +49,9 @@ export function checkCreateRequest(body: unknown): CreateRequest {
     image: 'string', name: 'string', cmd: 'string[]', entrypoint: 'string[]', env: 'string[]', workingDir: 'string',
     user: 'string', hostname: 'string', tty: 'boolean', openStdin: 'boolean', labels: 'record', mounts: 'object[]',
     readOnlyRootfs: 'boolean', network: 'string', autoRemove: 'boolean', stopSignal: 'string', stopTimeout: 'number',
-    runtime: 'string', resources: 'object',
+    runtime: 'string', resources: 'object', consoleSize: 'object',
   }, ['image']);
+  checkConsoleSize(req.consoleSize);
   for (const m of req.mounts ?? []) {
     check('create container: mount', m, { type: 'string', source: 'string', target: 'string', readOnly: 'boolean', options: 'string[]', anonymous: 'boolean' }, ['type', 'target']);
     if (!['bind', 'volume', 'tmpfs'].includes(m.type)) throw new InvalidArgumentError(`create container: unknown mount type "${m.type}"`);
@@ -63,7 +64,15 @@ export function checkCreateRequest(body: unknown): CreateRequest {
 }
 
 export function checkExecRequest(body: unknown): ExecRequest {
-  return check<ExecRequest>('exec', body, {
-    cmd: 'string[]', env: 'string[]', user: 'string', workingDir: 'string', tty: 'boolean', stdin: 'boolean',
+  const req = check<ExecRequest>('exec', body, {
+    cmd: 'string[]', env: 'string[]', user: 'string', workingDir: 'string', tty: 'boolean', stdin: 'boolean', consoleSize: 'object',
   }, ['cmd']);
+  checkConsoleSize(req.consoleSize);
+  return req;
+}
+
+function checkConsoleSize(size: { height: number; width: number } | undefined): void {
+  if (size === undefined) return;
+  const ok = (n: unknown) => Number.isInteger(n) && (n as number) > 0 && (n as number) <= 10_000;
+  if (!ok(size.height) || !ok(size.width)) throw new InvalidArgumentError('consoleSize needs whole-number height and width between 1 and 10000');
 }

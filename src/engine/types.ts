@@ -23,6 +23,7 @@ export interface CreateRequest {
   stopTimeout?: number;
   runtime?: string;
   resources?: ResourceLimits;
+  consoleSize?: { height: number; width: number };
 }
 
 export interface ExecRequest {
@@ -32,6 +33,7 @@ export interface ExecRequest {
   workingDir?: string;
   tty?: boolean;
   stdin?: boolean;
+  consoleSize?: { height: number; width: number };
 }
 
 export interface LogOptions {

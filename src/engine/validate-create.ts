@@ -58,6 +58,7 @@ export function buildContainerConfig(req: CreateRequest, image: ImageRecord, def
     stopTimeout,
     runtime: req.runtime ?? defaultRuntime,
     resources: req.resources ?? {},
+    ...(req.consoleSize ? { consoleSize: req.consoleSize } : {}),
   };
   if (!isAbsolute(config.workingDir)) throw new InvalidArgumentError(`working directory "${config.workingDir}" must be an absolute path`);
   return { name, config };

@@ -29,6 +29,7 @@ export async function generateSpec(inputs: SpecInputs): Promise<OciSpec> {
     tty: config.tty,
     hostname: config.hostname,
     rootfs,
+    consoleSize: config.consoleSize,
   });
   const spec: OciSpec = {
     ociVersion: OCI_VERSION,
@@ -60,6 +61,7 @@ export interface ExecProcessOptions {
   user?: string;
   workingDir?: string;
   tty: boolean;
+  consoleSize?: { height: number; width: number };
 }
 
 /** The process object for `exec` in a running container: the container's env and user unless overridden. */
@@ -72,5 +74,6 @@ export function execProcessSpec(config: ContainerConfig, opts: ExecProcessOption
     tty: opts.tty,
     hostname: config.hostname,
     rootfs,
+    consoleSize: opts.consoleSize,
   });
 }

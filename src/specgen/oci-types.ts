@@ -29,6 +29,7 @@ export type OciProcess = {
   rlimits: OciRlimit[];
   noNewPrivileges: boolean;
   oomScoreAdj?: number;
+  consoleSize?: { height: number; width: number };
 };
 
 export type OciMount = {

@@ -17,6 +17,8 @@ export interface ProcessInputs {
   tty: boolean;
   hostname: string;
   rootfs: string;
+  /** Initial terminal size, so a tty starts at the user's size rather than 0x0. */
+  consoleSize?: { height: number; width: number };
 }
 
 export async function buildProcess(p: ProcessInputs): Promise<OciProcess> {
@@ -31,6 +33,7 @@ export async function buildProcess(p: ProcessInputs): Promise<OciProcess> {
     capabilities: defaultCapabilities(),
     rlimits: defaultRlimits(),
     noNewPrivileges: DEFAULT_NO_NEW_PRIVILEGES,
+    ...(p.tty && p.consoleSize ? { consoleSize: { ...p.consoleSize } } : {}),
   };
 }
 

@@ -105,12 +105,18 @@ describe('container lifecycle (CLI)', () => {
 
     e.ok(['pause', 'lc-pause']);
     assert.match(e.ok(['ps', '--filter', 'name=lc-pause']), /\(Paused\)/);
-    assert.equal(e.ok(['inspect', '-f', 'State.Status', 'lc-pause']), 'paused');
-    assert.equal(e.ok(['inspect', '-f', '{{.State.Status}}', 'lc-pause']), 'paused');
+    assert.equal(e.ok(['inspect', '-f', 'State.status', 'lc-pause']), 'paused');
     e.ok(['unpause', 'lc-pause']);
-    assert.equal(e.ok(['inspect', '-f', 'State.Status', 'lc-pause']), 'running');
+    assert.equal(e.ok(['inspect', '-f', 'State.status', 'lc-pause']), 'running');
     assert.doesNotMatch(e.ok(['ps', '--filter', 'name=lc-pause']), /Paused/);
     e.ok(['rm', '-f', 'lc-pause']);
+  });
+
+  it("inspect -f takes docker's field names: State.Status and {{.State.Status}}", () => {
+    e.ok(['create', '--name', 'lc-fmt', 'busybox', 'true']);
+    assert.equal(e.ok(['inspect', '-f', 'State.Status', 'lc-fmt']), 'created');
+    assert.equal(e.ok(['inspect', '-f', '{{.State.Status}}', 'lc-fmt']), 'created');
+    e.ok(['rm', 'lc-fmt']);
   });
 
   it('rename moves the name; wait prints the exit code', () => {
@@ -166,11 +172,16 @@ describe('container lifecycle (CLI)', () => {
     assertOneLineError(e.run(['run', '-m', '12zz', 'busybox', 'true']), /12zz/);
     assertOneLineError(e.run(['run', '-v', 'a:b:c:d', 'busybox', 'true']), /a:b:c:d/);
     assertOneLineError(e.run(['run', '-v', 'relative/dir:/data', 'busybox', 'true']), /relative\/dir/);
-    assertOneLineError(e.run(['run', '--bh-bogus-flag', 'busybox', 'true']), /--bh-bogus-flag/);
-    assertOneLineError(e.run(['ps', '--bh-bogus-flag']), /--bh-bogus-flag/);
     assertOneLineError(e.run(['stop', 'lc-no-such-container']), /lc-no-such-container/, 1);
     assert.deepEqual(allNames(e), before, 'a failed command must not leave a container behind');
     assertDaemonAnswers(e);
     e.ok(['rm', 'lc-dup']);
+  });
+
+  it('an unknown flag gives one line and a non-zero exit', () => {
+    const run = e.run(['run', '--bh-bogus-flag', 'busybox', 'true']);
+    assertOneLineError(run, /--bh-bogus-flag/, 125);
+    assertOneLineError(e.run(['ps', '--bh-bogus-flag']), /--bh-bogus-flag/, 1);
+    assertDaemonAnswers(e);
   });
 });

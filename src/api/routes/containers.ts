@@ -96,6 +96,11 @@ export function containerRoutes(router: Router): void {
       res(r).writeHead(200, { 'Content-Type': 'application/x-tar', 'X-Bulkhead-Path-Stat': Buffer.from(JSON.stringify(stat)).toString('base64') });
       await pipeline(stream, res(r));
     })
+    .add('HEAD', `${P}/:ref/archive`, async (r) => {
+      const stat = await r.engine.statPath(r.params.ref!, queryString(r.query, 'path'));
+      res(r).writeHead(200, { 'X-Bulkhead-Path-Stat': Buffer.from(JSON.stringify(stat)).toString('base64') });
+      res(r).end();
+    })
     .add('PUT', `${P}/:ref/archive`, async (r) => {
       await r.engine.copyTo(r.params.ref!, queryString(r.query, 'path'), r.raw);
       sendEmpty(res(r), 200);

@@ -129,7 +129,11 @@ export function formatField(obj: unknown, format: string): string {
   const path = format.replace(/^\{\{\s*|\s*\}\}$/g, '').replace(/^\./, '');
   let v: unknown = obj;
   for (const key of path.split('.').filter(Boolean)) {
-    v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+    if (!v || typeof v !== 'object') { v = undefined; break; }
+    // docker's templates say State.Status; our records say state.status: match names regardless of case.
+    const rec = v as Record<string, unknown>;
+    const match = key in rec ? key : Object.keys(rec).find((k) => k.toLowerCase() === key.toLowerCase());
+    v = match === undefined ? undefined : rec[match];
   }
   return v === undefined ? '<no value>' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }

@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, posix, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { InvalidArgumentError } from '../../core/index.js';
+import { InvalidArgumentError, isNotFound } from '../../core/index.js';
+import type { Client } from '../client.js';
 import { extractTar, packPath } from '../../archive/index.js';
 import type { CliContext } from '../context.js';
 import { printJson } from '../format.js';
@@ -16,6 +17,33 @@ function splitCpArg(arg: string): { container?: string; path: string } {
   const m = /^([a-zA-Z0-9][a-zA-Z0-9_.-]*):(.*)$/.exec(arg);
   if (!m || arg.startsWith('/') || arg.startsWith('.')) return { path: arg };
   return { container: m[1], path: m[2] || '/' };
+}
+
+/**
+ * Docker's cp rule for the container side: into an existing directory the copy keeps its name; otherwise the
+ * destination path names the copy (its parent must exist), and a directory never replaces a file.
+ */
+async function destinationIn(client: Client, container: string, path: string, srcIsDir: boolean): Promise<{ dir: string; name?: string }> {
+  let existing = await pathStat(client, container, path);
+  // A symlink to a directory counts as that directory (resolved inside the container, never on the host).
+  if (existing && (existing.mode & 0o170000) === 0o120000) existing = (await pathStat(client, container, `${path}/.`)) ?? existing;
+  if (existing && (existing.mode & 0o170000) === 0o040000) return { dir: path };
+  if (existing && srcIsDir) throw new InvalidArgumentError(`cp: cannot overwrite non-directory ${container}:${path} with a directory`);
+  if (!existing && path.endsWith('/')) throw new InvalidArgumentError(`cp: the destination directory ${container}:${path} does not exist`);
+  const trimmed = path.replace(/\/+$/, '') || '/';
+  return { dir: posix.dirname(trimmed), name: posix.basename(trimmed) };
+}
+
+async function pathStat(client: Client, container: string, path: string): Promise<{ mode: number } | undefined> {
+  try {
+    const res = await client.stream('HEAD', `${C(container)}/archive`, { query: { path } });
+    res.resume();
+    const header = res.headers['x-bulkhead-path-stat'];
+    return typeof header === 'string' ? JSON.parse(Buffer.from(header, 'base64').toString()) as { mode: number } : undefined;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }
 
 export function filesystemCommands(program: Command, cli: CliContext): void {
@@ -50,8 +78,9 @@ export function filesystemCommands(program: Command, cli: CliContext): void {
         return;
       }
       const local = resolve(src.path);
-      await stat(local).catch(() => { throw new InvalidArgumentError(`cp: no such file or directory: ${src.path}`); });
-      await client.call('PUT', `${C(dest.container!)}/archive`, { query: { path: dest.path }, body: packPath(local) });
+      const srcStat = await stat(local).catch(() => { throw new InvalidArgumentError(`cp: no such file or directory: ${src.path}`); });
+      const target = await destinationIn(client, dest.container!, dest.path, srcStat.isDirectory());
+      await client.call('PUT', `${C(dest.container!)}/archive`, { query: { path: target.dir }, body: packPath(local, { rebaseName: target.name }) });
     });
 
   program.command('diff').description("show changes to a container's filesystem").argument('<container>')

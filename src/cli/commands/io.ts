@@ -4,7 +4,7 @@ import { parseDuration } from '../../core/index.js';
 import { FrameDecoder } from '../../api/index.js';
 import type { CliContext } from '../context.js';
 import { collect, parseEnv, parseIntFlag } from '../parse.js';
-import { followTerminalSize, joinStreams } from '../stdio.js';
+import { followTerminalSize, joinStreams, terminalSize } from '../stdio.js';
 
 const C = (ref: string) => `/bulkhead/containers/${encodeURIComponent(ref)}`;
 
@@ -48,8 +48,9 @@ export function ioCommands(program: Command, cli: CliContext): void {
       const stop = info.Config.tty ? followTerminalSize(client, `${C(info.Id)}/resize`) : () => undefined;
       await io.done;
       stop();
-      const state = await client.call<{ State: { status: string; exitCode: number } }>('GET', C(info.Id)).catch(() => undefined);
-      if (state && state.State.status === 'exited') process.exitCode = state.State.exitCode;
+      // The stream ends when the container does; its exit code is recorded a moment later, so wait for that.
+      const r = await client.call<{ exitCode: number; error?: string }>('POST', `${C(info.Id)}/wait`, { query: { condition: 'not-running' } }).catch(() => undefined);
+      if (r && !r.error) process.exitCode = r.exitCode;
     });
 
   program.command('exec').description('run a command in a running container')
@@ -67,7 +68,7 @@ export function ioCommands(program: Command, cli: CliContext): void {
       const tty = f.tty ?? false;
       const stdin = (f.interactive ?? false) && !f.detach;
       const { id } = await client.call<{ id: string }>('POST', `${C(ref)}/exec`, {
-        json: { cmd: command, env: parseEnv(f.env), user: f.user, workingDir: f.workdir, tty, stdin },
+        json: { cmd: command, env: parseEnv(f.env), user: f.user, workingDir: f.workdir, tty, stdin, consoleSize: tty ? terminalSize() : undefined },
       });
       const conn = await client.upgrade(`/bulkhead/exec/${id}/start`);
       if (f.detach) { conn.socket.resume(); return; }

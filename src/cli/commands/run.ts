@@ -5,7 +5,7 @@ import type { CreateRequest } from '../../engine/index.js';
 import type { CliContext } from '../context.js';
 import type { Client } from '../client.js';
 import { collect, parseEnv, parseEnvFile, parseLabels, parseMount, parseTmpfs, parseVolume } from '../parse.js';
-import { followTerminalSize, joinStreams } from '../stdio.js';
+import { followTerminalSize, joinStreams, terminalSize } from '../stdio.js';
 
 interface CreateFlags {
   name?: string; env: string[]; envFile: string[]; workdir?: string; user?: string; entrypoint?: string;
@@ -57,6 +57,7 @@ export function toCreateRequest(image: string, command: string[], f: CreateFlags
     mounts: [...f.volume.map(parseVolume), ...f.mount.map(parseMount), ...f.tmpfs.map(parseTmpfs)],
     readOnlyRootfs: f.readOnly ?? false, network: f.network, autoRemove: f.rm ?? false, stopSignal: f.stopSignal,
     stopTimeout: number(f.stopTimeout, '--stop-timeout'), runtime: f.runtime,
+    consoleSize: f.tty ? terminalSize() : undefined,
     resources: {
       memory: f.memory === undefined ? undefined : parseSize(f.memory, 'memory limit'),
       cpus: number(f.cpus, '--cpus'), pidsLimit: number(f.pidsLimit, '--pids-limit'),

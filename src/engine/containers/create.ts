@@ -16,10 +16,18 @@ export async function createContainer(ctx: EngineContext, body: CreateRequest): 
     if (m.type === 'volume' && !m.source) { m.source = newId(); m.anonymous = true; }
   }
   ctx.state.addContainer(name, config, initialState());
+  const madeVolumes: string[] = [];
   try {
     await ctx.storage.prepare(config.id, ctx.images.layerDirs(image));
+    // Volumes exist from create on, as in docker: `volume ls` shows them before the container ever starts.
+    for (const m of config.mounts) {
+      if (m.type !== 'volume' || ctx.volumes.get(m.source)) continue;
+      await ctx.volumes.create(m.source, m.anonymous ? { 'bulkhead.anonymous': 'true' } : {});
+      madeVolumes.push(m.source);
+    }
   } catch (err) {
     await ctx.storage.remove(config.id).catch(() => undefined);
+    for (const v of madeVolumes) await ctx.volumes.remove(v, () => false, true).catch(() => undefined);
     ctx.state.removeContainer(config.id);
     throw wrap(err, `create container ${name}`);
   }

@@ -5,7 +5,6 @@ import { execProcessSpec } from '../../specgen/index.js';
 import type { ExecSession } from '../../runtime/types.js';
 import { containerPaths, type EngineContext } from '../context.js';
 import type { ExecRequest } from '../types.js';
-import { mergeEnv } from '../validate-create.js';
 import { checkExecRequest } from '../request-shape.js';
 
 export interface ExecInstance {
@@ -43,8 +42,8 @@ export async function startExec(ctx: EngineContext, execId: string): Promise<Exe
   const req = inst.request;
   const rootfs = await ctx.storage.mount(rec.config.id, ctx.images.layerDirs(ctx.images.resolve(rec.config.imageId)));
   const process = await execProcessSpec(rec.config, {
-    cmd: req.cmd, env: mergeEnv(rec.config.env, req.env ?? []), user: req.user || undefined,
-    workingDir: req.workingDir || undefined, tty: req.tty ?? false,
+    cmd: req.cmd, env: req.env ?? [], user: req.user || undefined,
+    workingDir: req.workingDir || undefined, tty: req.tty ?? false, consoleSize: req.consoleSize,
   }, rootfs);
   const session = await ctx.runtime.exec(rec.config.id, {
     sessionId: inst.id, process, tty: req.tty ?? false, stdin: req.stdin ?? false, paths: containerPaths(ctx, rec.config.id),

@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { InvalidArgumentError, type ImageRecord, type ImageRunConfig } from '../../core/index.js';
-import { copyFromContainer, copyToContainer } from '../../storage/index.js';
+import { copyFromContainer, copyToContainer, statInContainer } from '../../storage/index.js';
 import type { EngineContext } from '../context.js';
 
 /** Runs fn with the container's rootfs mounted; unmounts afterwards only if it was not mounted before. */
@@ -29,6 +29,12 @@ async function withRootfs<T>(ctx: EngineContext, id: string, fn: (rootfs: string
 export async function copyFrom(ctx: EngineContext, ref: string, path: string) {
   const id = ctx.state.lookupContainer(ref).config.id;
   return withRootfs(ctx, id, (rootfs) => copyFromContainer(rootfs, path), (r) => finished(r.stream));
+}
+
+/** What is at a container path (docker cp's HEAD archive), without following a final symlink. */
+export async function statPath(ctx: EngineContext, ref: string, path: string) {
+  const id = ctx.state.lookupContainer(ref).config.id;
+  return withRootfs(ctx, id, async (rootfs) => (await statInContainer(rootfs, path)).stat);
 }
 
 export async function copyTo(ctx: EngineContext, ref: string, path: string, tar: Readable): Promise<void> {

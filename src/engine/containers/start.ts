@@ -59,14 +59,13 @@ export function exitCodeFor(err: unknown): number {
   return 125;
 }
 
-/** Host directories of the container's volumes, creating named volumes on first use and copying image content up. */
+/** Host directories of the container's volumes (created at create time); image content is copied into empty ones. */
 async function volumeDirs(ctx: EngineContext, config: ContainerConfig, rootfs: string): Promise<Record<string, string>> {
   const dirs: Record<string, string> = {};
   for (const m of config.mounts) {
     if (m.type !== 'volume') continue;
-    const existed = ctx.volumes.get(m.source) !== undefined;
-    const volume = existed ? ctx.volumes.get(m.source)! : await ctx.volumes.create(m.source);
-    if (!existed) await ctx.volumes.populateFromImage(m.source, { rootfs, path: m.target });
+    const volume = ctx.volumes.get(m.source) ?? await ctx.volumes.create(m.source); // removed meanwhile: docker recreates it
+    await ctx.volumes.populateFromImage(m.source, { rootfs, path: m.target });
     dirs[m.source] = volume.mountpoint;
   }
   return dirs;
