@@ -1,12 +1,12 @@
 // The daemon's HTTP server on a unix socket. Every request goes through one dispatcher, so every error reaches
 // the client in one shape (http-errors.ts) and no handler failure can stop the server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect } from 'node:net';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { ConflictError, NotFoundError } from '../core/index.js';
 import type { Engine } from '../engine/index.js';
+import { socketAnswers } from '../sys/unix-socket.js';
 import { errorResponse } from './http-errors.js';
 import { Router } from './router.js';
 import { containerRoutes } from './routes/containers.js';
@@ -64,12 +64,4 @@ export async function listenUnix(server: Server, path: string): Promise<void> {
     server.listen(path, () => { server.off('error', reject); resolve(); });
   });
   await chmod(path, 0o660);
-}
-
-export function socketAnswers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-  });
 }

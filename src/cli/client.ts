@@ -3,7 +3,7 @@
 import { request, type IncomingMessage } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import { EngineError, errnoCode, type ErrorKind } from '../core/index.js';
-import { kindForStatus, type ErrorBody } from '../api/index.js';
+import { kindForStatus, type ErrorBody } from '../api/wire.js';
 
 export interface ClientOptions {
   socketPath: string;

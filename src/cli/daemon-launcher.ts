@@ -5,7 +5,7 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../core/index.js';
-import { socketAnswers } from '../api/index.js';
+import { socketAnswers } from '../sys/unix-socket.js';
 import type { Settings } from './settings.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/bulkhead', import.meta.url));

@@ -2,7 +2,7 @@
 // mode and window-size changes for -t sessions.
 import { spawnSync } from 'node:child_process';
 import type { Duplex } from 'node:stream';
-import { FrameDecoder } from '../api/index.js';
+import { FrameDecoder } from '../api/wire.js';
 import type { Client } from './client.js';
 
 export interface SessionIo {

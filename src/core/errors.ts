@@ -72,6 +72,17 @@ export async function withContext<T>(context: string, fn: () => Promise<T>): Pro
   }
 }
 
+/**
+ * The exit code an error asks `run` to report (126: cannot invoke, 127: not found), from the first error in the
+ * cause chain that carries one.
+ */
+export function exitCodeHint(err: unknown): number | undefined {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if ('exitCode' in e && typeof e.exitCode === 'number') return e.exitCode;
+  }
+  return undefined;
+}
+
 /** Node's errno errors carry a code; this reads it without an unsafe cast at every call site. */
 export function errnoCode(err: unknown): string | undefined {
   return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;

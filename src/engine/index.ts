@@ -7,6 +7,5 @@ export type { EngineEvent } from './events.js';
 export type { WaitCondition, WaitResult } from './containers/wait.js';
 export type { CommitRequest } from './containers/filesystem.js';
 export { statusText } from './containers/list.js';
-export { exitCodeFor } from './containers/start.js';
 export { engineInfo, diskUsageReport, systemPrune, pruneContainers, ENGINE_VERSION, API_VERSION } from './system.js';
 export { loadDaemonConfig, DEFAULT_CONFIG_FILE, type DaemonConfig } from './daemon-config.js';

@@ -4,7 +4,8 @@ import { InvalidArgumentError, StateInvalidError } from '../../core/index.js';
 import type { CreateRequest, ExecRequest, WaitCondition } from '../../engine/index.js';
 import { queryBool, queryInt, queryJson, queryString, readJson, sendEmpty, sendJson } from '../request.js';
 import type { ApiRequest, Router } from '../router.js';
-import { frame, hijackResponse, pumpSession, STDERR, STDOUT } from '../streams.js';
+import { hijackResponse, pumpSession } from '../streams.js';
+import { frame, STDERR, STDOUT } from '../wire.js';
 import { containerView } from '../views.js';
 
 const P = '/bulkhead/containers';

@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG_FILE, Engine, loadDaemonConfig } from '../../engine/index.js';
-import { createApiServer, listenUnix, socketAnswers } from '../../api/index.js';
+import { socketAnswers } from '../../sys/unix-socket.js';
 import { Client } from '../client.js';
 import { resolveSettings } from '../settings.js';
 import type { CliContext } from '../context.js';
@@ -11,8 +10,11 @@ import type { CliContext } from '../context.js';
 export function daemonCommands(program: Command, cli: CliContext): void {
   const daemon = program.command('daemon').description('run the Bulkhead engine in the foreground')
     .option('--runtime <name>', 'OCI runtime (runc, crun); also "runtime" in the config file')
-    .option('--config <file>', `daemon config file (default ${DEFAULT_CONFIG_FILE} when it exists)`)
+    .option('--config <file>', 'daemon config file (default /etc/bulkhead/daemon.json when it exists)')
     .action(async (opts: { runtime?: string; config?: string }) => {
+      // Loaded here, not at the top: every other command is a thin client and must start fast.
+      const { Engine, loadDaemonConfig } = await import('../../engine/index.js');
+      const { createApiServer, listenUnix } = await import('../../api/index.js');
       const file = await loadDaemonConfig(opts.config);
       const globals = program.opts<{ host?: string; root?: string }>();
       // Flags, then environment (inside resolveSettings), then the file, then defaults.

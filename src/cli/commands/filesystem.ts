@@ -6,7 +6,6 @@ import { dirname, join, posix, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, isNotFound } from '../../core/index.js';
 import type { Client } from '../client.js';
-import { extractTar, packPath } from '../../archive/index.js';
 import type { CliContext } from '../context.js';
 import { printJson } from '../format.js';
 
@@ -56,6 +55,7 @@ export function filesystemCommands(program: Command, cli: CliContext): void {
         throw new InvalidArgumentError('cp copies between a container and the host: exactly one side must be CONTAINER:PATH');
       }
       const client = await cli.client();
+      const { extractTar, packPath } = await import('../../archive/index.js');
       if (src.container) {
         const res = await client.stream('GET', `${C(src.container)}/archive`, { query: { path: src.path } });
         // Into an existing directory: keep the source name; otherwise the destination names the copy.

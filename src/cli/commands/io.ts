@@ -1,7 +1,7 @@
 // Commands that stream a container's stdio: logs, attach, exec.
 import type { Command } from 'commander';
 import { parseDuration } from '../../core/index.js';
-import { FrameDecoder } from '../../api/index.js';
+import { FrameDecoder } from '../../api/wire.js';
 import type { CliContext } from '../context.js';
 import { collect, parseEnv, parseIntFlag } from '../parse.js';
 import { followTerminalSize, joinStreams, terminalSize } from '../stdio.js';

@@ -28,12 +28,19 @@ export async function recordExit(ctx: EngineContext, id: string, exitCode: numbe
   if (!rec) return;
   const paths = containerPaths(ctx, id);
   const oomKilled = await ctx.runtime.oomKilled(paths).catch(() => false);
-  await ctx.runtime.delete(id, true).catch(() => undefined);
-  await ctx.storage.unmount(id).catch(() => undefined);
-  await unlink(join(paths.exitDir, id)).catch(() => undefined);
+  // Record and announce the exit first: waiters (a `run` in the foreground) get the code without also waiting
+  // for the cleanup below. A crash between the two is finished by reconcile (releaseExited).
   ctx.state.saveState(id, { ...rec.state, status: 'exited', pid: 0, conmonPid: 0, exitCode, oomKilled,
     finishedAt: new Date().toISOString(), error });
   if (oomKilled) ctx.events.emit('container', 'oom', id, { name: rec.name, image: rec.config.image });
   ctx.events.emit('container', 'die', id, { name: rec.name, image: rec.config.image, exitCode: String(exitCode), oomKilled: String(oomKilled) });
   if (rec.config.autoRemove) await removeLocked(ctx, id, { force: true, volumes: true });
+  else await releaseExited(ctx, id);
+}
+
+/** Releases what an exited container no longer needs: the runtime's record, the mount, the exit file. */
+export async function releaseExited(ctx: EngineContext, id: string): Promise<void> {
+  await ctx.runtime.delete(id, true).catch(() => undefined);
+  await ctx.storage.unmount(id).catch(() => undefined);
+  await unlink(join(containerPaths(ctx, id).exitDir, id)).catch(() => undefined);
 }

@@ -5,7 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineContext } from '../context.js';
 import { containerPaths } from '../context.js';
-import { recordExit } from './exit.js';
+import { recordExit, releaseExited } from './exit.js';
 import { removeLocked } from './remove.js';
 
 export interface ReconcileReport {
@@ -50,6 +50,7 @@ export async function reconcile(ctx: EngineContext): Promise<ReconcileReport> {
           break;
         case 'exited':
           if (rec.config.autoRemove) await removeLocked(ctx, id, { force: true, volumes: true });
+          else if (live || ctx.storage.isMounted(id)) await releaseExited(ctx, id);
           break;
       }
     });

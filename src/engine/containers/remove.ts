@@ -14,6 +14,16 @@ export async function removeContainer(ctx: EngineContext, ref: string, opts: Rem
   await ctx.locks.run(id, () => removeLocked(ctx, id, opts));
 }
 
+/**
+ * SIGKILL and wait for the process to go: `runc delete --force` on a running container polls for the death in
+ * 100 ms steps, while a stopped container deletes at once, so killing first makes `rm -f` several times faster.
+ */
+async function killAndReap(ctx: EngineContext, id: string, pid: number): Promise<void> {
+  await ctx.runtime.kill(id, 'SIGKILL', true).catch(() => undefined);
+  const alive = () => { try { process.kill(pid, 0); return pid > 0; } catch { return false; } };
+  for (const deadline = Date.now() + 5000; alive() && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 5));
+}
+
 export async function removeLocked(ctx: EngineContext, id: string, opts: RemoveOptions): Promise<void> {
   const rec = ctx.state.getContainer(id);
   if (!rec) return;
@@ -23,6 +33,7 @@ export async function removeLocked(ctx: EngineContext, id: string, opts: RemoveO
   }
   try {
     ctx.state.saveState(id, { ...rec.state, status: 'removing' });
+    if (active) await killAndReap(ctx, id, rec.state.pid);
     await ctx.runtime.delete(id, true);
     await ctx.storage.remove(id);
     ctx.state.removeContainer(id);

@@ -3,7 +3,7 @@
 // the error on the container, which stays "created" so the user can fix the cause and start it again.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { wrap, type ContainerConfig, type ContainerRecord } from '../../core/index.js';
+import { exitCodeHint, wrap, type ContainerConfig, type ContainerRecord } from '../../core/index.js';
 import { generateSpec, writeBundle, writeEtcFiles } from '../../specgen/index.js';
 import { containerDir, containerPaths, type EngineContext } from '../context.js';
 import { removeLocked } from './remove.js';
@@ -25,7 +25,8 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     await writeBundle(paths.bundle, await generateSpec({ config: rec.config, rootfs, containerDir: containerDir(ctx, id), volumePaths,
       cgroupsPath: `/bulkhead/${id}` }));
     await rm(join(paths.exitDir, id), { force: true });
-    await ctx.runtime.delete(id, true); // a stale record of an earlier run would make create fail
+    // A stale runtime record of an earlier run would make create fail; a container that never ran has none.
+    if (rec.state.startedAt || rec.state.error) await ctx.runtime.delete(id, true);
     const created = await ctx.runtime.create({ id, name: rec.name, paths, tty: rec.config.tty, stdin: rec.config.openStdin });
     await ctx.attach.connectPending(id, paths);
     await ctx.runtime.start(id);
@@ -48,15 +49,7 @@ async function undoStart(ctx: EngineContext, rec: ContainerRecord, err: unknown)
   await rm(join(containerPaths(ctx, id).exitDir, id), { force: true });
   const message = err instanceof Error ? err.message : String(err);
   ctx.state.saveState(id, { ...rec.state, status: rec.state.startedAt ? 'exited' : 'created', pid: 0, conmonPid: 0,
-    exitCode: exitCodeFor(err), error: message });
-}
-
-/** Exit code a failed start reports, as docker users expect: 127 command not found, 126 not executable, else 125. */
-export function exitCodeFor(err: unknown): number {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if ('exitCode' in e && typeof e.exitCode === 'number') return e.exitCode;
-  }
-  return 125;
+    exitCode: exitCodeHint(err) ?? 125, error: message });
 }
 
 /** Host directories of the container's volumes (created at create time); image content is copied into empty ones. */

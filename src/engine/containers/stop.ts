@@ -51,6 +51,9 @@ export async function stopContainer(ctx: EngineContext, ref: string, timeoutSeco
     await ctx.runtime.kill(id, 'SIGKILL', true).catch(() => undefined);
     await exited;
   }
+  // The exit is announced before its cleanup (unmount, runtime record) finishes under the container's lock;
+  // taking the lock once more means `stop` returns a fully stopped container.
+  await ctx.locks.run(id, async () => undefined);
   ctx.events.emit('container', 'stop', id, { name: rec.name, image: rec.config.image });
 }
 
