@@ -1,5 +1,6 @@
 // Starting the daemon on demand: when no daemon answers on the socket, the CLI launches one in the background
-// (detached, logging to <root>/daemon.log), says so on stderr, and waits until it answers.
+// (detached, logging to <root>/daemon.log), says so on stderr, and waits until it answers. BULKHEAD_NO_AUTOSTART
+// turns this off.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,10 @@ const START_TIMEOUT_MS = 20_000;
 
 export async function ensureDaemon(settings: Settings): Promise<void> {
   if (await socketAnswers(settings.socketPath)) return;
+  // Scripts and tests that manage the daemon themselves must not get a second one by accident.
+  if (process.env.BULKHEAD_NO_AUTOSTART) {
+    throw new EngineError('Internal', `no daemon answers on ${settings.socketPath} (not starting one: BULKHEAD_NO_AUTOSTART is set)`);
+  }
   mkdirSync(settings.root, { recursive: true });
   const logPath = join(settings.root, 'daemon.log');
   const log = openSync(logPath, 'a');

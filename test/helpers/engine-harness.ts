@@ -28,7 +28,8 @@ export class TestEngine {
   }
 
   get env(): NodeJS.ProcessEnv {
-    return { ...process.env, BULKHEAD_HOST: this.socket, BULKHEAD_ROOT: this.root };
+    // Tests start and stop their daemon explicitly; a stray CLI call must not start another one.
+    return { ...process.env, BULKHEAD_HOST: this.socket, BULKHEAD_ROOT: this.root, BULKHEAD_NO_AUTOSTART: '1' };
   }
 
   /** Runs the CLI to completion. */

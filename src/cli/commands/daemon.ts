@@ -62,8 +62,10 @@ export function daemonCommands(program: Command, cli: CliContext): void {
       process.stderr.write(`bulkhead: no daemon is running on ${settings.socketPath}\n`);
       return;
     }
-    await new Client({ socketPath: settings.socketPath }).call('POST', '/bulkhead/daemon/stop');
-    for (let i = 0; i < 200 && (await socketAnswers(settings.socketPath)); i++) await new Promise((r) => setTimeout(r, 50));
+    const { pid } = await new Client({ socketPath: settings.socketPath }).call<{ pid: number }>('POST', '/bulkhead/daemon/stop');
+    const running = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    for (let i = 0; i < 400 && running(); i++) await new Promise((r) => setTimeout(r, 25));
+    if (running()) throw new Error(`the daemon (pid ${pid}) did not stop within 10 s`);
     process.stdout.write('daemon stopped\n');
   });
 }

@@ -1,0 +1,44 @@
+// The CLI starts a daemon by itself when none answers, says so on stderr, and `daemon stop` stops it while its
+// containers keep running.
+import { after, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, TestEngine } from '../helpers/engine-harness.js';
+
+const e = new TestEngine('bh-test-autostart-');
+after(() => e.cleanup());
+
+function cli(args: string[]) {
+  const env = { ...e.env };
+  delete env.BULKHEAD_NO_AUTOSTART;
+  const r = spawnSync(process.execPath, [BIN, ...args], { env, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+it('refuses to start a daemon when BULKHEAD_NO_AUTOSTART is set', () => {
+  const r = e.run(['ps']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /no daemon answers .*BULKHEAD_NO_AUTOSTART/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+});
+
+it('starts a daemon on first use, which keeps serving until `daemon stop`', () => {
+  assert.equal(cli(['daemon', 'status']).code, 1, 'status never starts a daemon');
+  const first = cli(['image', 'bootstrap', 'busybox']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, /no daemon answered on .*; started one \(pid \d+, log .*daemon\.log\)/);
+  const pid = Number(readFileSync(join(e.root, 'run', 'daemon.pid'), 'utf8'));
+  const run = cli(['run', '-d', '--name', 'auto', 'busybox', 'sleep', '30']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stderr, '', 'the second command finds the running daemon');
+  const ctr = JSON.parse(cli(['inspect', 'auto']).stdout)[0];
+
+  assert.match(cli(['daemon', 'stop']).stdout, /daemon stopped/);
+  assert.equal(cli(['daemon', 'status']).code, 1);
+  assert.throws(() => process.kill(pid, 0), 'the daemon process is gone');
+  assert.equal(existsSync(join(e.root, 'run', 'daemon.pid')), false);
+  assert.doesNotThrow(() => process.kill(ctr.State.pid, 0), 'its container keeps running under conmon');
+  // Cleanup goes through the harness's own daemon.
+});
