@@ -1,6 +1,19 @@
 // Reading requests and writing replies: JSON bodies with a size cap, typed query parameters, JSON answers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidArgumentError } from '../core/index.js';
+import type { ApiRequest } from './router.js';
+
+/** The response of an ordinary request (an upgraded one has none). */
+export function response(r: ApiRequest): ServerResponse {
+  if (!r.res) throw new InvalidArgumentError('this endpoint does not take an upgraded connection');
+  return r.res;
+}
+
+/** The hijacked connection of an upgraded request (attach, exec start). */
+export function upgraded(r: ApiRequest): NonNullable<ApiRequest['upgrade']> {
+  if (!r.upgrade) throw new InvalidArgumentError('this endpoint needs a connection upgrade (Connection: Upgrade, Upgrade: tcp)');
+  return r.upgrade;
+}
 
 const MAX_JSON = 1024 * 1024;
 

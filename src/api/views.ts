@@ -1,5 +1,5 @@
 // The JSON shape of records as the API shows them (inspect, ps): the stored config and state plus derived fields.
-import { shortId, type ContainerRecord } from '../core/index.js';
+import { shortId, type ContainerRecord, type ImageRecord } from '../core/index.js';
 import { statusText } from '../engine/index.js';
 
 export function containerView(c: ContainerRecord) {
@@ -15,4 +15,8 @@ export function containerView(c: ContainerRecord) {
     State: { ...c.state, running: c.state.status === 'running' || c.state.status === 'paused', paused: c.state.status === 'paused' },
     Config: c.config,
   };
+}
+
+export function imageView(i: ImageRecord) {
+  return { Id: i.id, Names: i.names, Created: i.created, Size: i.size, Config: i.config, Layers: i.layers };
 }

@@ -44,18 +44,17 @@ export class Engine {
       await images.init();
       const runtime = await selectRuntime({ requested: opts.runtime, runRoot: opts.runRoot, exitDir: exitDir(opts.runRoot),
         notice: opts.notice ?? (() => undefined) });
+      const exits = new ExitWatcher(exitDir(opts.runRoot), (id) => void handleExit(ctx, id).catch((err) => {
+        opts.notice?.(`recording exit of ${id.slice(0, 12)} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }));
       const ctx: EngineContext = {
-        opts, state, images, runtime,
+        opts, state, images, runtime, exits,
         storage: new ContainerStorage({ root: opts.root }),
         volumes: new VolumeService({ root: opts.root, store: state }),
         events: new EventBus(),
         locks: new KeyedMutex(),
         attach: new AttachBroker(runtime),
-        exits: undefined as unknown as ExitWatcher,
       };
-      ctx.exits = new ExitWatcher(exitDir(opts.runRoot), (id) => void handleExit(ctx, id).catch((err) => {
-        opts.notice?.(`recording exit of ${id.slice(0, 12)} failed: ${err instanceof Error ? err.message : String(err)}`);
-      }));
       const report = await reconcile(ctx);
       await ctx.exits.start();
       return new Engine(ctx, report);

@@ -2,47 +2,37 @@
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, StateInvalidError } from '../../core/index.js';
 import type { CreateRequest, ExecRequest, WaitCondition } from '../../engine/index.js';
-import { queryBool, queryInt, queryJson, queryString, readJson, sendEmpty, sendJson } from '../request.js';
-import type { ApiRequest, Router } from '../router.js';
+import { queryBool, queryInt, queryJson, queryString, readJson, response, sendEmpty, sendJson, upgraded } from '../request.js';
+import type { Router } from '../router.js';
 import { hijackResponse, pumpSession } from '../streams.js';
 import { frame, STDERR, STDOUT } from '../wire.js';
 import { containerView } from '../views.js';
 
 const P = '/bulkhead/containers';
 
-function res(r: ApiRequest) {
-  if (!r.res) throw new InvalidArgumentError('this endpoint does not take an upgraded connection');
-  return r.res;
-}
-
-function upgraded(r: ApiRequest) {
-  if (!r.upgrade) throw new InvalidArgumentError('this endpoint needs a connection upgrade (Connection: Upgrade, Upgrade: tcp)');
-  return r.upgrade;
-}
-
 export function containerRoutes(router: Router): void {
   router
-    .add('POST', P, async (r) => sendJson(res(r), 201, await r.engine.create(await readJson<CreateRequest>(r.raw))))
+    .add('POST', P, async (r) => sendJson(response(r), 201, await r.engine.create(await readJson<CreateRequest>(r.raw))))
     .add('GET', P, async (r) => {
       const filters = queryJson<Record<string, string[]>>(r.query, 'filters');
-      sendJson(res(r), 200, r.engine.list({ all: queryBool(r.query, 'all'), filters }).map(containerView));
+      sendJson(response(r), 200, r.engine.list({ all: queryBool(r.query, 'all'), filters }).map(containerView));
     })
-    .add('GET', `${P}/:ref`, async (r) => sendJson(res(r), 200, containerView(r.engine.inspect(r.params.ref!))))
-    .add('POST', `${P}/:ref/start`, async (r) => { await r.engine.start(r.params.ref!); sendEmpty(res(r)); })
-    .add('POST', `${P}/:ref/stop`, async (r) => { await r.engine.stop(r.params.ref!, queryInt(r.query, 't')); sendEmpty(res(r)); })
-    .add('POST', `${P}/:ref/restart`, async (r) => { await r.engine.restart(r.params.ref!, queryInt(r.query, 't')); sendEmpty(res(r)); })
-    .add('POST', `${P}/:ref/kill`, async (r) => { await r.engine.kill(r.params.ref!, r.query.get('signal') || undefined); sendEmpty(res(r)); })
-    .add('POST', `${P}/:ref/pause`, async (r) => { await r.engine.pause(r.params.ref!); sendEmpty(res(r)); })
-    .add('POST', `${P}/:ref/unpause`, async (r) => { await r.engine.unpause(r.params.ref!); sendEmpty(res(r)); })
-    .add('POST', `${P}/:ref/rename`, async (r) => { r.engine.rename(r.params.ref!, queryString(r.query, 'name')); sendEmpty(res(r)); })
+    .add('GET', `${P}/:ref`, async (r) => sendJson(response(r), 200, containerView(r.engine.inspect(r.params.ref!))))
+    .add('POST', `${P}/:ref/start`, async (r) => { await r.engine.start(r.params.ref!); sendEmpty(response(r)); })
+    .add('POST', `${P}/:ref/stop`, async (r) => { await r.engine.stop(r.params.ref!, queryInt(r.query, 't')); sendEmpty(response(r)); })
+    .add('POST', `${P}/:ref/restart`, async (r) => { await r.engine.restart(r.params.ref!, queryInt(r.query, 't')); sendEmpty(response(r)); })
+    .add('POST', `${P}/:ref/kill`, async (r) => { await r.engine.kill(r.params.ref!, r.query.get('signal') || undefined); sendEmpty(response(r)); })
+    .add('POST', `${P}/:ref/pause`, async (r) => { await r.engine.pause(r.params.ref!); sendEmpty(response(r)); })
+    .add('POST', `${P}/:ref/unpause`, async (r) => { await r.engine.unpause(r.params.ref!); sendEmpty(response(r)); })
+    .add('POST', `${P}/:ref/rename`, async (r) => { r.engine.rename(r.params.ref!, queryString(r.query, 'name')); sendEmpty(response(r)); })
     .add('DELETE', `${P}/:ref`, async (r) => {
       await r.engine.remove(r.params.ref!, { force: queryBool(r.query, 'force'), volumes: queryBool(r.query, 'volumes') });
-      sendEmpty(res(r));
+      sendEmpty(response(r));
     })
     .add('POST', `${P}/:ref/wait`, async (r) => {
       // Headers go out once the wait is armed, so a client may start the container as soon as it sees them.
       const done = r.engine.wait(r.params.ref!, (r.query.get('condition') || 'not-running') as WaitCondition);
-      const out = res(r);
+      const out = response(r);
       out.writeHead(200, { 'Content-Type': 'application/json' });
       out.flushHeaders();
       const result = await done.catch((err: unknown) => ({ exitCode: -1, error: err instanceof Error ? err.message : String(err) }));
@@ -50,7 +40,7 @@ export function containerRoutes(router: Router): void {
     })
     .add('POST', `${P}/:ref/resize`, async (r) => {
       await r.engine.resize(r.params.ref!, queryInt(r.query, 'h') ?? 0, queryInt(r.query, 'w') ?? 0);
-      sendEmpty(res(r));
+      sendEmpty(response(r));
     })
     .add('POST', `${P}/:ref/attach`, async (r) => {
       const { socket, head } = upgraded(r);
@@ -72,7 +62,7 @@ export function containerRoutes(router: Router): void {
       r.raw.on('close', () => abort.abort());
       const entries = r.engine.logs(r.params.ref!, { follow: queryBool(q, 'follow'), tail, since: queryInt(q, 'since'),
         timestamps: queryBool(q, 'timestamps'), stdout: queryBool(q, 'stdout', true), stderr: queryBool(q, 'stderr', true) }, abort.signal);
-      const out = res(r);
+      const out = response(r);
       let started = false;
       for await (const e of entries) {
         if (!started) { out.writeHead(200, { 'Content-Type': 'application/vnd.docker.multiplexed-stream' }); started = true; }
@@ -83,32 +73,32 @@ export function containerRoutes(router: Router): void {
       out.end();
     })
     .add('POST', `${P}/:ref/exec`, async (r) => {
-      sendJson(res(r), 201, { id: r.engine.createExec(r.params.ref!, await readJson<ExecRequest>(r.raw)).id });
+      sendJson(response(r), 201, { id: r.engine.createExec(r.params.ref!, await readJson<ExecRequest>(r.raw)).id });
     })
-    .add('GET', `${P}/:ref/top`, async (r) => sendJson(res(r), 200, await r.engine.top(r.params.ref!)))
-    .add('GET', `${P}/:ref/changes`, async (r) => sendJson(res(r), 200, await r.engine.diff(r.params.ref!)))
+    .add('GET', `${P}/:ref/top`, async (r) => sendJson(response(r), 200, await r.engine.top(r.params.ref!)))
+    .add('GET', `${P}/:ref/changes`, async (r) => sendJson(response(r), 200, await r.engine.diff(r.params.ref!)))
     .add('GET', `${P}/:ref/export`, async (r) => {
       const stream = await r.engine.export(r.params.ref!);
-      res(r).writeHead(200, { 'Content-Type': 'application/x-tar' });
-      await pipeline(stream, res(r));
+      response(r).writeHead(200, { 'Content-Type': 'application/x-tar' });
+      await pipeline(stream, response(r));
     })
     .add('GET', `${P}/:ref/archive`, async (r) => {
       const { stream, stat } = await r.engine.copyFrom(r.params.ref!, queryString(r.query, 'path'));
-      res(r).writeHead(200, { 'Content-Type': 'application/x-tar', 'X-Bulkhead-Path-Stat': Buffer.from(JSON.stringify(stat)).toString('base64') });
-      await pipeline(stream, res(r));
+      response(r).writeHead(200, { 'Content-Type': 'application/x-tar', 'X-Bulkhead-Path-Stat': Buffer.from(JSON.stringify(stat)).toString('base64') });
+      await pipeline(stream, response(r));
     })
     .add('HEAD', `${P}/:ref/archive`, async (r) => {
       const stat = await r.engine.statPath(r.params.ref!, queryString(r.query, 'path'));
-      res(r).writeHead(200, { 'X-Bulkhead-Path-Stat': Buffer.from(JSON.stringify(stat)).toString('base64') });
-      res(r).end();
+      response(r).writeHead(200, { 'X-Bulkhead-Path-Stat': Buffer.from(JSON.stringify(stat)).toString('base64') });
+      response(r).end();
     })
     .add('PUT', `${P}/:ref/archive`, async (r) => {
       await r.engine.copyTo(r.params.ref!, queryString(r.query, 'path'), r.raw);
-      sendEmpty(res(r), 200);
+      sendEmpty(response(r), 200);
     })
     .add('POST', `${P}/:ref/commit`, async (r) => {
       const image = await r.engine.commit(r.params.ref!, await readJson(r.raw));
-      sendJson(res(r), 201, { id: image.id });
+      sendJson(response(r), 201, { id: image.id });
     });
 
   router
@@ -127,10 +117,10 @@ export function containerRoutes(router: Router): void {
       const session = r.engine.inspectExec(r.params.id!).session;
       if (!session) throw new StateInvalidError('exec instance has not started');
       await session.resize(queryInt(r.query, 'h') ?? 0, queryInt(r.query, 'w') ?? 0);
-      sendEmpty(res(r));
+      sendEmpty(response(r));
     })
     .add('GET', '/bulkhead/exec/:id', async (r) => {
       const inst = r.engine.inspectExec(r.params.id!);
-      sendJson(res(r), 200, { id: inst.id, containerId: inst.containerId, running: inst.running, exitCode: inst.exitCode });
+      sendJson(response(r), 200, { id: inst.id, containerId: inst.containerId, running: inst.running, exitCode: inst.exitCode });
     });
 }

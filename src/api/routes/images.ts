@@ -1,28 +1,25 @@
 // Image routes (/bulkhead/images/…). References go in the query string because they contain "/" and ":".
 import { InvalidArgumentError } from '../../core/index.js';
-import { queryBool, queryJson, queryString, readJson, sendJson } from '../request.js';
-import type { ApiRequest, Router } from '../router.js';
+import { queryBool, queryJson, queryString, readJson, response, sendJson } from '../request.js';
+import type { Router } from '../router.js';
+import { imageView } from '../views.js';
 
 const P = '/bulkhead/images';
 
-function imageView(i: ReturnType<ApiRequest['engine']['images']['list']>[number]) {
-  return { Id: i.id, Names: i.names, Created: i.created, Size: i.size, Config: i.config, Layers: i.layers };
-}
-
 export function imageRoutes(router: Router): void {
   router
-    .add('GET', P, async (r) => sendJson(r.res!, 200, r.engine.images.list().map(imageView)))
-    .add('GET', `${P}/inspect`, async (r) => sendJson(r.res!, 200, imageView(r.engine.images.resolve(queryString(r.query, 'ref')))))
+    .add('GET', P, async (r) => sendJson(response(r), 200, r.engine.images.list().map(imageView)))
+    .add('GET', `${P}/inspect`, async (r) => sendJson(response(r), 200, imageView(r.engine.images.resolve(queryString(r.query, 'ref')))))
     .add('POST', `${P}/tag`, async (r) => {
       r.engine.images.tag(queryString(r.query, 'source'), queryString(r.query, 'target'));
       r.engine.events.emit('image', 'tag', r.engine.images.resolve(queryString(r.query, 'target')).id, { name: queryString(r.query, 'target') });
-      sendJson(r.res!, 201, {});
+      sendJson(response(r), 201, {});
     })
     .add('DELETE', P, async (r) => {
       const lines = await r.engine.images.remove(queryString(r.query, 'ref'),
         { force: queryBool(r.query, 'force'), isInUse: (id) => r.engine.imageInUse(id) });
       for (const line of lines) r.engine.events.emit('image', line.startsWith('Deleted') ? 'delete' : 'untag', line.replace(/^\w+: /, ''));
-      sendJson(r.res!, 200, lines);
+      sendJson(response(r), 200, lines);
     })
     .add('POST', `${P}/import`, async (r) => {
       const image = await r.engine.images.importTarball(r.raw, {
@@ -31,7 +28,7 @@ export function imageRoutes(router: Router): void {
         message: r.query.get('message') || undefined,
       });
       r.engine.events.emit('image', 'import', image.id, {});
-      sendJson(r.res!, 201, { id: image.id });
+      sendJson(response(r), 201, { id: image.id });
     })
     .add('GET', `${P}/save`, async (r) => {
       const refs = r.query.getAll('ref');
@@ -39,20 +36,20 @@ export function imageRoutes(router: Router): void {
       const format = (r.query.get('format') || 'docker-archive') as 'docker-archive' | 'oci-archive';
       if (format !== 'docker-archive' && format !== 'oci-archive') throw new InvalidArgumentError(`unknown archive format "${format}": use docker-archive or oci-archive`);
       for (const ref of refs) r.engine.images.resolve(ref); // fail with 404 before any byte is sent
-      r.res!.writeHead(200, { 'Content-Type': 'application/x-tar' });
-      await r.engine.images.save(refs, format, r.res!);
+      response(r).writeHead(200, { 'Content-Type': 'application/x-tar' });
+      await r.engine.images.save(refs, format, response(r));
     })
     .add('POST', `${P}/load`, async (r) => {
       const images = await r.engine.images.load(r.raw);
       for (const i of images) r.engine.events.emit('image', 'load', i.id, {});
-      sendJson(r.res!, 200, images.map((i) => ({ id: i.id, names: i.names })));
+      sendJson(response(r), 200, images.map((i) => ({ id: i.id, names: i.names })));
     })
     .add('POST', `${P}/prune`, async (r) => {
-      sendJson(r.res!, 200, await r.engine.images.prune({ all: queryBool(r.query, 'all'), isInUse: (id) => r.engine.imageInUse(id) }));
+      sendJson(response(r), 200, await r.engine.images.prune({ all: queryBool(r.query, 'all'), isInUse: (id) => r.engine.imageInUse(id) }));
     })
     .add('POST', `${P}/bootstrap`, async (r) => {
       const body = await readJson<{ reference?: string }>(r.raw);
       const image = await r.engine.images.bootstrapBusybox(body.reference);
-      sendJson(r.res!, 201, { id: image.id, names: image.names });
+      sendJson(response(r), 201, { id: image.id, names: image.names });
     });
 }

@@ -1,22 +1,22 @@
 // System routes: ping, version, info, events, disk usage, prune, and daemon shutdown.
 import { API_VERSION, ENGINE_VERSION, diskUsageReport, engineInfo, systemPrune, pruneContainers } from '../../engine/index.js';
-import { queryBool, queryInt, sendJson } from '../request.js';
+import { queryBool, queryInt, response, sendJson } from '../request.js';
 import type { Router } from '../router.js';
 
 export function systemRoutes(router: Router, shutdown: () => void): void {
   router
-    .add('GET', '/_ping', async (r) => { r.res!.writeHead(200, { 'Content-Type': 'text/plain' }); r.res!.end('OK'); })
-    .add('GET', '/bulkhead/version', async (r) => sendJson(r.res!, 200, {
+    .add('GET', '/_ping', async (r) => { response(r).writeHead(200, { 'Content-Type': 'text/plain' }); response(r).end('OK'); })
+    .add('GET', '/bulkhead/version', async (r) => sendJson(response(r), 200, {
       version: ENGINE_VERSION, apiVersion: API_VERSION, node: process.version, os: process.platform, arch: process.arch,
       runtime: r.engine.runtime.name,
     }))
-    .add('GET', '/bulkhead/info', async (r) => sendJson(r.res!, 200, await engineInfo(r.engine)))
-    .add('GET', '/bulkhead/system/df', async (r) => sendJson(r.res!, 200, await diskUsageReport(r.engine)))
-    .add('POST', '/bulkhead/system/prune', async (r) => sendJson(r.res!, 200,
+    .add('GET', '/bulkhead/info', async (r) => sendJson(response(r), 200, await engineInfo(r.engine)))
+    .add('GET', '/bulkhead/system/df', async (r) => sendJson(response(r), 200, await diskUsageReport(r.engine)))
+    .add('POST', '/bulkhead/system/prune', async (r) => sendJson(response(r), 200,
       await systemPrune(r.engine, { all: queryBool(r.query, 'all'), volumes: queryBool(r.query, 'volumes') })))
-    .add('POST', '/bulkhead/containers/prune', async (r) => sendJson(r.res!, 200, await pruneContainers(r.engine)))
+    .add('POST', '/bulkhead/containers/prune', async (r) => sendJson(response(r), 200, await pruneContainers(r.engine)))
     .add('GET', '/bulkhead/events', async (r) => {
-      const res = r.res!;
+      const res = response(r);
       res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
       res.flushHeaders();
       const until = queryInt(r.query, 'until');
@@ -28,7 +28,7 @@ export function systemRoutes(router: Router, shutdown: () => void): void {
       if (until !== undefined) { unsubscribe(); res.end(); }
     })
     .add('POST', '/bulkhead/daemon/stop', async (r) => {
-      sendJson(r.res!, 200, { stopping: true, pid: process.pid });
+      sendJson(response(r), 200, { stopping: true, pid: process.pid });
       setImmediate(shutdown);
     });
 }

@@ -1,6 +1,6 @@
 // Volume routes (/bulkhead/volumes/…).
 import { NotFoundError } from '../../core/index.js';
-import { queryBool, readJson, sendEmpty, sendJson } from '../request.js';
+import { queryBool, readJson, response, sendEmpty, sendJson } from '../request.js';
 import type { Router } from '../router.js';
 
 const P = '/bulkhead/volumes';
@@ -11,18 +11,18 @@ export function volumeRoutes(router: Router): void {
       const body = await readJson<{ name?: string; labels?: Record<string, string> }>(r.raw);
       const v = await r.engine.volumes.create(body.name, body.labels);
       r.engine.events.emit('volume', 'create', v.name, {});
-      sendJson(r.res!, 201, v);
+      sendJson(response(r), 201, v);
     })
-    .add('GET', P, async (r) => sendJson(r.res!, 200, r.engine.volumes.list()))
-    .add('POST', `${P}/prune`, async (r) => sendJson(r.res!, 200, await r.engine.volumes.prune((n) => r.engine.volumeInUse(n))))
+    .add('GET', P, async (r) => sendJson(response(r), 200, r.engine.volumes.list()))
+    .add('POST', `${P}/prune`, async (r) => sendJson(response(r), 200, await r.engine.volumes.prune((n) => r.engine.volumeInUse(n))))
     .add('GET', `${P}/:name`, async (r) => {
       const v = r.engine.volumes.get(r.params.name!);
       if (!v) throw new NotFoundError(`no such volume: ${r.params.name}`);
-      sendJson(r.res!, 200, v);
+      sendJson(response(r), 200, v);
     })
     .add('DELETE', `${P}/:name`, async (r) => {
       await r.engine.volumes.remove(r.params.name!, (n) => r.engine.volumeInUse(n), queryBool(r.query, 'force'));
       r.engine.events.emit('volume', 'destroy', r.params.name!, {});
-      sendEmpty(r.res!);
+      sendEmpty(response(r));
     });
 }
