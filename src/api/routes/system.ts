@@ -25,7 +25,12 @@ export function systemRoutes(router: Router, shutdown: () => void): void {
         res.write(JSON.stringify(e) + '\n');
       }, queryInt(r.query, 'since'));
       r.raw.on('close', unsubscribe);
-      if (until !== undefined) { unsubscribe(); res.end(); }
+      if (until !== undefined) {
+        // Replay, then stream live until that moment (docker's --until).
+        const finish = () => { unsubscribe(); res.end(); };
+        const ms = until * 1000 - Date.now();
+        if (ms <= 0) finish(); else setTimeout(finish, ms).unref();
+      }
     })
     .add('POST', '/bulkhead/daemon/stop', async (r) => {
       sendJson(response(r), 200, { stopping: true, pid: process.pid });
