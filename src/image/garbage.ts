@@ -1,7 +1,7 @@
 // Removing the blobs and layers of deleted images. Lifetimes follow references, not counters: after image records
 // are deleted, whatever no remaining image names (config blob, layer blob, unpacked layer) goes. A layer dir is
 // first renamed into root/tmp so a crash half-way through deleting never leaves a half-empty layer in place.
-import { mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode, type ImageRecord } from '../core/index.js';
 import type { StorePaths } from './store-paths.js';
@@ -44,4 +44,29 @@ export async function collectGarbage(paths: StorePaths, removed: ImageRecord[], 
     }
   }
   return reclaimed;
+}
+
+/**
+ * Mark and sweep at start-up: blobs and layers that no image references are what a crash between storing them
+ * and recording the image left behind. Nothing else runs during start-up, so nothing in flight can be swept.
+ */
+export async function sweepUnreferenced(paths: StorePaths, images: ImageRecord[]): Promise<{ blobs: number; layers: number }> {
+  const blobs = new Set<string>();
+  const layers = new Set<string>();
+  for (const img of images) {
+    blobs.add(hexOf(img.id));
+    for (const l of img.layers) { blobs.add(hexOf(l.digest)); layers.add(hexOf(l.diffId)); }
+  }
+  let swept = { blobs: 0, layers: 0 };
+  for (const hex of await readdir(paths.blobs).catch(() => [] as string[])) {
+    if (/^[0-9a-f]{64}$/.test(hex) && !blobs.has(hex)) { await removeBlob(paths, `sha256:${hex}`); swept = { ...swept, blobs: swept.blobs + 1 }; }
+  }
+  for (const hex of await readdir(paths.layers).catch(() => [] as string[])) {
+    if (/^[0-9a-f]{64}$/.test(hex) && !layers.has(hex)) { await removeLayer(paths, `sha256:${hex}`); swept = { ...swept, layers: swept.layers + 1 }; }
+  }
+  return swept;
+}
+
+function hexOf(digest: string): string {
+  return digest.replace(/^sha256:/, '');
 }

@@ -13,7 +13,7 @@ import type { ImageMetadataStore } from '../state/types.js';
 import { stageArchive, type StagedImage } from './archive-load.js';
 import { saveImages, type SaveItem } from './archive-save.js';
 import { busyboxRootfs, BUSYBOX_PATH_ENV } from './bootstrap.js';
-import { collectGarbage } from './garbage.js';
+import { collectGarbage, sweepUnreferenced } from './garbage.js';
 import { layerMediaType, newImageConfig } from './image-config.js';
 import { familiarName, normalizeReference, parseReference, parseTagReference } from './reference.js';
 import { Staging, plainDigest } from './staging.js';
@@ -40,6 +40,7 @@ export class ImageService {
   async init(): Promise<void> {
     for (const d of [this.paths.blobs, this.paths.layers, this.paths.tmp]) await mkdir(d, { recursive: true, mode: 0o700 });
     for (const leftover of await readdir(this.paths.tmp)) await rm(join(this.paths.tmp, leftover), { recursive: true, force: true });
+    await sweepUnreferenced(this.paths, this.store.listImages());
   }
 
   list(): ImageRecord[] {

@@ -95,3 +95,38 @@ describe('daemon crash and restart', () => {
     }
   });
 });
+
+describe('daemon crash during an image load', () => {
+  const e = new TestEngine('bh-test-crashload-');
+  before(() => e.setup());
+  after(() => e.cleanup());
+
+  it('leaves no partial image, blob, layer or staging file behind', async () => {
+    // A 2-layer image big enough (random, so gzip cannot shrink it) that the kill lands mid-load.
+    e.ok(['run', '--name', 'big', 'busybox', 'sh', '-c', 'head -c 150000000 /dev/urandom > /blob']);
+    e.ok(['commit', 'big', 'bigimg:1']);
+    const archive = join(e.dir, 'big.tar');
+    e.ok(['save', '-o', archive, 'bigimg:1']);
+    e.ok(['rm', 'big']);
+    e.ok(['rmi', 'bigimg:1']);
+    const snapshot = () => ({
+      images: e.ok(['images', '-q']).split('\n').sort(),
+      blobs: readdirSync(join(e.root, 'content', 'blobs', 'sha256')).sort(),
+      layers: readdirSync(join(e.root, 'layers')).sort(),
+    });
+    const before = snapshot();
+    const load = e.runAsync(['load', '-i', archive]);
+    await sleep(300);
+    await e.killDaemon('SIGKILL');
+    await load;
+    await e.startDaemon();
+    const afterCrash = snapshot();
+    if (afterCrash.images.length === before.images.length) {
+      assert.deepEqual(afterCrash, before, 'the interrupted load left nothing');
+    } else {
+      // The load won the race: then it must be whole and runnable.
+      assert.equal(e.ok(['run', '--rm', 'bigimg:1', 'sh', '-c', 'wc -c < /blob']), '150000000');
+    }
+    assert.deepEqual(readdirSync(join(e.root, 'tmp')), [], 'staging is empty');
+  });
+});
