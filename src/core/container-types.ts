@@ -15,10 +15,67 @@ export interface MountSpec {
 
 export type NetworkMode = 'none' | 'host';
 
+/** A per-device I/O limit (--device-read-bps /dev/sda:1mb): bytes or operations per second. */
+export interface ThrottleDevice {
+  path: string;
+  rate: number;
+}
+
+export interface Ulimit {
+  name: string;          // nofile, nproc, core, rtprio… (without RLIMIT_)
+  soft: number;
+  hard: number;
+}
+
+/** What a container may consume. Absent fields mean "no limit of the user's" (engine defaults still apply). */
 export interface ResourceLimits {
-  memory?: number;       // bytes
-  cpus?: number;         // e.g. 1.5
-  pidsLimit?: number;
+  memory?: number;             // bytes
+  memoryReservation?: number;  // bytes, soft limit
+  memorySwap?: number;         // bytes of memory+swap; -1 unlimited
+  oomKillDisable?: boolean;
+  oomScoreAdj?: number;
+  cpus?: number;               // e.g. 1.5 (quota over the default period)
+  cpuShares?: number;
+  cpuPeriod?: number;          // microseconds
+  cpuQuota?: number;           // microseconds
+  cpusetCpus?: string;         // "0-1,3"
+  cpusetMems?: string;
+  pidsLimit?: number;          // default 2048; 0 or -1 = unlimited
+  blkioWeight?: number;        // 10-1000
+  deviceReadBps?: ThrottleDevice[];
+  deviceWriteBps?: ThrottleDevice[];
+  deviceReadIops?: ThrottleDevice[];
+  deviceWriteIops?: ThrottleDevice[];
+  ulimits?: Ulimit[];
+  shmSize?: number;            // bytes of /dev/shm
+}
+
+export type NamespaceMode = 'private' | 'host';
+
+/** A host device made available in the container (--device /dev/fuse:/dev/fuse:rwm). */
+export interface DeviceMapping {
+  hostPath: string;
+  containerPath: string;
+  permissions: string;         // a subset of "rwm"
+}
+
+/** How the container is confined. The defaults are hardened; each field loosens one thing on request. */
+export interface SecurityOptions {
+  privileged: boolean;
+  capAdd: string[];            // CAP_* names, or "ALL"
+  capDrop: string[];
+  seccomp: 'default' | 'unconfined' | 'custom';
+  seccompProfile?: string;     // the custom profile's JSON, captured at create: a later edit of the file changes nothing
+  noNewPrivileges: boolean;
+  groupAdd: string[];
+  devices: DeviceMapping[];
+  sysctls: Record<string, string>;
+  pid: NamespaceMode;
+  ipc: NamespaceMode;
+  uts: NamespaceMode;
+  userns: 'host' | 'auto';
+  /** For userns "auto": the host range container ids 0..size-1 map to, allocated by the engine. */
+  idMap?: { hostUid: number; hostGid: number; size: number };
 }
 
 export interface ContainerConfig {
@@ -43,6 +100,7 @@ export interface ContainerConfig {
   stopTimeout: number;    // seconds
   runtime: string;        // name of the OCI runtime (runc, crun)
   resources: ResourceLimits;
+  security: SecurityOptions;
   consoleSize?: { height: number; width: number };  // initial tty size (docker's HostConfig.ConsoleSize)
 }
 

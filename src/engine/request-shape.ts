@@ -49,7 +49,7 @@ export function checkCreateRequest(body: unknown): CreateRequest {
     image: 'string', name: 'string', cmd: 'string[]', entrypoint: 'string[]', env: 'string[]', workingDir: 'string',
     user: 'string', hostname: 'string', tty: 'boolean', openStdin: 'boolean', labels: 'record', mounts: 'object[]',
     readOnlyRootfs: 'boolean', network: 'string', autoRemove: 'boolean', stopSignal: 'string', stopTimeout: 'number',
-    runtime: 'string', resources: 'object', consoleSize: 'object',
+    runtime: 'string', resources: 'object', security: 'object', consoleSize: 'object',
   }, ['image']);
   checkConsoleSize(req.consoleSize);
   for (const m of req.mounts ?? []) {
@@ -59,7 +59,6 @@ export function checkCreateRequest(body: unknown): CreateRequest {
     m.readOnly ??= false;
     if (m.anonymous) throw new InvalidArgumentError('create container: "anonymous" is set by the engine, not by clients');
   }
-  if (req.resources) check('create container: resources', req.resources, { memory: 'number', cpus: 'number', pidsLimit: 'number' }, []);
   return req;
 }
 

@@ -1,6 +1,9 @@
 // What callers (CLI through the API, the Docker-compatible API) ask the engine for. These are intent, not
 // records: the engine validates them and turns them into immutable ContainerConfig.
-import type { MountSpec, ResourceLimits } from '../core/index.js';
+import type { MountSpec, ResourceLimits, SecurityOptions } from '../core/index.js';
+
+/** The confinement a client asks for; unset fields take the hardened defaults (engine/validate-security.ts). */
+export type SecurityRequest = Partial<Omit<SecurityOptions, 'idMap'>>;
 
 export interface CreateRequest {
   image: string;
@@ -23,6 +26,7 @@ export interface CreateRequest {
   stopTimeout?: number;
   runtime?: string;
   resources?: ResourceLimits;
+  security?: SecurityRequest;
   consoleSize?: { height: number; width: number };
 }
 

@@ -5,6 +5,8 @@ import { isAbsolute } from 'node:path';
 import { InvalidArgumentError, generateName, newId, validateName, type ContainerConfig, type ImageRecord,
   type MountSpec, type NetworkMode } from '../core/index.js';
 import type { CreateRequest } from './types.js';
+import { validateResources } from './validate-resources.js';
+import { validateSecurity } from './validate-security.js';
 
 const NETWORKS: readonly NetworkMode[] = ['none', 'host'];
 const SIGNAL_RE = /^(SIG)?[A-Z0-9]+$|^\d+$/;
@@ -57,7 +59,8 @@ export function buildContainerConfig(req: CreateRequest, image: ImageRecord, def
     stopSignal,
     stopTimeout,
     runtime: req.runtime ?? defaultRuntime,
-    resources: req.resources ?? {},
+    resources: validateResources(req.resources),
+    security: validateSecurity(req.security),
     ...(req.consoleSize ? { consoleSize: req.consoleSize } : {}),
   };
   if (!isAbsolute(config.workingDir)) throw new InvalidArgumentError(`working directory "${config.workingDir}" must be an absolute path`);

@@ -4,9 +4,10 @@ import type { ContainerConfig } from '../core/index.js';
 import { MASKED_PATHS, MASKED_PER_CPU_SUFFIX, NETNS_SYSCTLS, READONLY_PATHS } from '../security/index.js';
 import { perCpuPaths } from './host-limits.js';
 import { defaultMounts, etcFileMounts, mergeMounts, userMounts } from './mounts.js';
-import { OCI_VERSION, type OciNamespace, type OciProcess, type OciSpec } from './oci-types.js';
+import { OCI_VERSION, type OciProcess, type OciSpec } from './oci-types.js';
 import { buildProcess } from './process.js';
-import { buildResources } from './resources.js';
+import { applyResources, buildResources } from './resources.js';
+import { applySecurity } from './security.js';
 
 export interface SpecInputs {
   config: ContainerConfig;
@@ -38,7 +39,7 @@ export async function generateSpec(inputs: SpecInputs): Promise<OciSpec> {
     hostname: config.hostname,
     mounts: mergeMounts([...defaultMounts(), ...etcFileMounts(inputs.containerDir, false)], user),
     linux: {
-      namespaces: namespaces(hostNetwork),
+      namespaces: [],
       resources: buildResources(config.resources),
       maskedPaths: [...MASKED_PATHS, ...perCpuPaths(MASKED_PER_CPU_SUFFIX)],
       readonlyPaths: [...READONLY_PATHS],
@@ -46,13 +47,9 @@ export async function generateSpec(inputs: SpecInputs): Promise<OciSpec> {
   };
   if (!hostNetwork) spec.linux.sysctl = { ...NETNS_SYSCTLS };
   if (inputs.cgroupsPath) spec.linux.cgroupsPath = inputs.cgroupsPath;
+  applySecurity(spec, config);
+  applyResources(spec, config);
   return spec;
-}
-
-function namespaces(hostNetwork: boolean): OciNamespace[] {
-  const types: OciNamespace['type'][] = ['pid', 'mount', 'ipc', 'uts', 'cgroup'];
-  if (!hostNetwork) types.push('network');
-  return types.map((type) => ({ type }));
 }
 
 export interface ExecProcessOptions {

@@ -1,7 +1,7 @@
 // linux.resources: the device cgroup allowlist and the user's memory, CPU and pids limits.
-import { InvalidArgumentError, type ResourceLimits } from '../core/index.js';
+import { InvalidArgumentError, type ContainerConfig, type ResourceLimits } from '../core/index.js';
 import { DEVICE_RULES } from '../security/index.js';
-import type { OciDeviceCgroup, OciResources } from './oci-types.js';
+import type { OciDeviceCgroup, OciResources, OciSpec } from './oci-types.js';
 
 // Docker's floor: below this the container cannot even start its runtime.
 const MIN_MEMORY = 6 * 1024 * 1024;
@@ -37,4 +37,9 @@ export function buildResources(limits: ResourceLimits): OciResources {
     res.pids = { limit: limits.pidsLimit };
   }
   return res;
+}
+
+/** Resource settings that live outside linux.resources (rlimits, /dev/shm size, OOM score). */
+export function applyResources(spec: OciSpec, config: ContainerConfig): void {
+  if (config.resources.oomScoreAdj !== undefined) spec.process.oomScoreAdj = config.resources.oomScoreAdj;
 }

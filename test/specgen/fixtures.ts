@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerConfig } from '../../src/core/index.js';
+import { defaultSecurity } from '../../src/engine/validate-security.js';
 
 export function makeConfig(over: Partial<ContainerConfig> = {}): ContainerConfig {
   return {
@@ -27,6 +28,7 @@ export function makeConfig(over: Partial<ContainerConfig> = {}): ContainerConfig
     stopTimeout: 10,
     runtime: 'runc',
     resources: {},
+    security: defaultSecurity(),
     ...over,
   };
 }

@@ -32,7 +32,7 @@ test('a typical config gives a complete spec', async () => {
   assert.equal(spec.process.capabilities.bounding.length, 14);
   assert.deepEqual(spec.process.capabilities.inheritable, []);
   assert.deepEqual(spec.process.capabilities.ambient, []);
-  assert.equal(spec.process.noNewPrivileges, false);
+  assert.equal(spec.process.noNewPrivileges, true, "no-new-privileges is on by default");
   const dests = spec.mounts.map((m) => m.destination);
   for (const d of ['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys', '/sys/fs/cgroup', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf']) {
     assert.ok(dests.includes(d), `mount ${d}`);

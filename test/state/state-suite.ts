@@ -3,12 +3,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { errorKind, initialState, type ContainerConfig, type ImageRecord } from '../../src/core/index.js';
 import type { StateStore } from '../../src/state/index.js';
+import { defaultSecurity } from '../../src/engine/validate-security.js';
 
 export function containerConfig(id: string, created = new Date().toISOString()): ContainerConfig {
   return {
     id, created, image: 'busybox', imageId: 'sha256:' + 'a'.repeat(64), entrypoint: [], cmd: ['true'], env: [], workingDir: '/',
     user: '', hostname: id.slice(0, 12), tty: false, openStdin: false, labels: {}, mounts: [], readOnlyRootfs: false,
     network: 'none', autoRemove: false, stopSignal: 'SIGTERM', stopTimeout: 10, runtime: 'runc', resources: {},
+    security: defaultSecurity(),
   };
 }
 

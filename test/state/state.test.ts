@@ -35,3 +35,24 @@ it('sqlite refuses a database from a newer engine', () => {
   raw.close();
   assert.throws(() => new SqliteStateStore(path), (err) => errorKind(err) === 'StateInvalid');
 });
+
+it('migrates a version 1 database: old containers keep the confinement they were created with', () => {
+  const path = join(dir, 'v1.db');
+  const raw = new Database(path);
+  raw.exec(`CREATE TABLE containers (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, config TEXT NOT NULL, state TEXT NOT NULL, created TEXT NOT NULL);
+    CREATE TABLE images (id TEXT PRIMARY KEY, record TEXT NOT NULL);
+    CREATE TABLE image_names (name TEXT PRIMARY KEY, image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE);
+    CREATE INDEX image_names_by_image ON image_names(image_id);
+    CREATE TABLE volumes (name TEXT PRIMARY KEY, record TEXT NOT NULL);`);
+  const { security: _dropped, ...v1config } = containerConfig('7'.repeat(64));
+  raw.prepare('INSERT INTO containers VALUES (?, ?, ?, ?, ?)').run('7'.repeat(64), 'old', JSON.stringify(v1config), JSON.stringify(initialState()), v1config.created);
+  raw.pragma('user_version = 1');
+  raw.close();
+  const s = new SqliteStateStore(path);
+  const sec = s.lookupContainer('old').config.security;
+  assert.equal(sec.seccomp, 'unconfined');
+  assert.equal(sec.noNewPrivileges, false);
+  assert.equal(sec.privileged, false);
+  assert.equal(s.schemaVersion(), 2);
+  s.close();
+});

@@ -1,21 +1,23 @@
 // `run`, `create` and `start`: the commands that bring a container to life.
 import { Command } from 'commander';
-import { InvalidArgumentError, parseSize } from '../../core/index.js';
+import { InvalidArgumentError } from '../../core/index.js';
+import { addResourceFlags, resourcesFromFlags, type ResourceFlags } from '../flags/resources.js';
+import { addSecurityFlags, securityFromFlags, type SecurityFlags } from '../flags/security.js';
 import type { CreateRequest } from '../../engine/index.js';
 import type { CliContext } from '../context.js';
 import type { Client } from '../client.js';
 import { collect, parseEnv, parseEnvFile, parseLabels, parseMount, parseTmpfs, parseVolume } from '../parse.js';
 import { followTerminalSize, joinStreams, terminalSize } from '../stdio.js';
 
-interface CreateFlags {
+interface CreateFlags extends ResourceFlags, SecurityFlags {
   name?: string; env: string[]; envFile: string[]; workdir?: string; user?: string; entrypoint?: string;
   hostname?: string; volume: string[]; mount: string[]; tmpfs: string[]; readOnly?: boolean; label: string[];
   network?: string; rm?: boolean; interactive?: boolean; tty?: boolean; detach?: boolean; stopSignal?: string;
-  stopTimeout?: string; runtime?: string; memory?: string; cpus?: string; pidsLimit?: string;
+  stopTimeout?: string; runtime?: string;
 }
 
 function addCreateFlags(cmd: Command): Command {
-  return cmd
+  return addSecurityFlags(addResourceFlags(cmd))
     .option('--name <name>', 'name the container')
     .option('-e, --env <KEY=VALUE>', 'set an environment variable', collect, [])
     .option('--env-file <file>', 'read environment variables from a file', collect, [])
@@ -35,9 +37,6 @@ function addCreateFlags(cmd: Command): Command {
     .option('--stop-signal <signal>', 'signal that stops the container')
     .option('--stop-timeout <seconds>', 'seconds to wait before killing on stop')
     .option('--runtime <name>', 'OCI runtime for this container')
-    .option('-m, --memory <size>', 'memory limit (e.g. 256m)')
-    .option('--cpus <n>', 'CPU limit (e.g. 1.5)')
-    .option('--pids-limit <n>', 'maximum number of processes')
     .passThroughOptions()
     .argument('<image>')
     .argument('[command...]');
@@ -58,10 +57,8 @@ export function toCreateRequest(image: string, command: string[], f: CreateFlags
     readOnlyRootfs: f.readOnly ?? false, network: f.network, autoRemove: f.rm ?? false, stopSignal: f.stopSignal,
     stopTimeout: number(f.stopTimeout, '--stop-timeout'), runtime: f.runtime,
     consoleSize: f.tty ? terminalSize() : undefined,
-    resources: {
-      memory: f.memory === undefined ? undefined : parseSize(f.memory, 'memory limit'),
-      cpus: number(f.cpus, '--cpus'), pidsLimit: number(f.pidsLimit, '--pids-limit'),
-    },
+    resources: resourcesFromFlags(f),
+    security: securityFromFlags(f),
   };
 }
 

@@ -28,6 +28,21 @@ const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       record TEXT NOT NULL
     );
   `),
+  // 2: container configs gain `security`. Containers created before it ran without seccomp and with
+  // no-new-privileges off, so they keep exactly that: a migration never changes what an existing container gets.
+  (db) => {
+    const rows = db.prepare('SELECT id, config FROM containers').all() as Array<{ id: string; config: string }>;
+    const update = db.prepare('UPDATE containers SET config = ? WHERE id = ?');
+    for (const row of rows) {
+      const config = JSON.parse(row.config) as Record<string, unknown>;
+      if (config.security) continue;
+      config.security = {
+        privileged: false, capAdd: [], capDrop: [], seccomp: 'unconfined', noNewPrivileges: false, groupAdd: [],
+        devices: [], sysctls: {}, pid: 'private', ipc: 'private', uts: 'private', userns: 'host',
+      };
+      update.run(JSON.stringify(config), row.id);
+    }
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
