@@ -13,6 +13,7 @@ import { containerRoutes } from './routes/containers.js';
 import { imageRoutes } from './routes/images.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { systemRoutes } from './routes/system.js';
+import { resourceRoutes } from './routes/resources.js';
 
 export function buildRouter(shutdown: () => void): Router {
   const router = new Router();
@@ -20,6 +21,7 @@ export function buildRouter(shutdown: () => void): Router {
   containerRoutes(router);
   imageRoutes(router);
   volumeRoutes(router);
+  resourceRoutes(router);
   return router;
 }
 

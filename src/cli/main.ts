@@ -11,6 +11,7 @@ import { filesystemCommands } from './commands/filesystem.js';
 import { imageCommands } from './commands/images.js';
 import { volumeCommands } from './commands/volumes.js';
 import { systemCommands } from './commands/system.js';
+import { resourceCommands } from './commands/resources.js';
 
 const RUN_LIKE = new Set(['run', 'create', 'start']);
 
@@ -30,6 +31,7 @@ export async function main(argv: string[]): Promise<void> {
   imageCommands(program, cli);
   volumeCommands(program, cli);
   systemCommands(program, cli);
+  resourceCommands(program, cli);
   program.commands.forEach((c) => c.exitOverride());
   try {
     await program.parseAsync(argv);

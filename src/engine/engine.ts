@@ -28,6 +28,9 @@ import { readLogs } from './containers/logs.js';
 import { listContainers } from './containers/list.js';
 import { commitContainer, copyFrom, copyTo, diffContainer, exportContainer, statPath, type CommitRequest } from './containers/filesystem.js';
 import { topContainer } from './containers/top.js';
+import { updateContainer } from './containers/update.js';
+import { allStats, containerStats, streamStats } from './containers/stats.js';
+import type { ResourceLimits } from '../core/index.js';
 
 export class Engine {
   readonly reconciled: ReconcileReport;
@@ -100,6 +103,10 @@ export class Engine {
   startExec(execId: string) { return startExec(this.ctx, execId); }
   inspectExec(execId: string) { return inspectExec(execId); }
   top(ref: string) { return topContainer(this.ctx, ref); }
+  update(ref: string, resources: ResourceLimits) { return updateContainer(this.ctx, ref, resources); }
+  stats(ref: string) { return containerStats(this.ctx, ref); }
+  statsStream(ref: string, signal?: AbortSignal) { return streamStats(this.ctx, ref, { signal }); }
+  statsAll() { return allStats(this.ctx); }
   copyFrom(ref: string, path: string) { return copyFrom(this.ctx, ref, path); }
   copyTo(ref: string, path: string, tar: Readable) { return copyTo(this.ctx, ref, path, tar); }
   statPath(ref: string, path: string) { return statPath(this.ctx, ref, path); }

@@ -66,6 +66,8 @@ export interface OciRuntime {
   kill(id: string, signal: string, all?: boolean): Promise<void>;
   pause(id: string): Promise<void>;
   resume(id: string): Promise<void>;
+  /** Changes the cgroup limits of a created, running or paused container (runtime-spec LinuxResources fields). */
+  update(id: string, resources: object): Promise<void>;
   /** Removes the runtime's record of the container (force kills it first). Not an error if it is already gone. */
   delete(id: string, force?: boolean): Promise<void>;
   /** The runtime's view of the container, or null when the runtime does not know it. */

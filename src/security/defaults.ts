@@ -1,6 +1,6 @@
-// Docker's default container hardening, kept as plain data so that the spec generator, `inspect` and the
-// security tests all read the same lists. Sources: moby daemon/pkg/oci (caps/defaults.go, defaults.go) as
-// summarised in shared/reference/security-anchors.md. Change these only on purpose: users expect Docker's set.
+// The default container hardening, kept as plain data so that the spec generator, `inspect` and the security
+// tests all read the same lists. Docker's sets (moby daemon/pkg/oci caps/defaults.go, defaults.go, as summarised
+// in shared/reference/security-anchors.md), except no-new-privileges, which is on. Change these only on purpose.
 
 /** The 14 capabilities Docker grants by default (CapEff 00000000a80425fb). */
 export const DEFAULT_CAPABILITIES: readonly string[] = [
@@ -88,8 +88,11 @@ export const NETNS_SYSCTLS: Readonly<Record<string, string>> = {
   'net.ipv4.ping_group_range': '0 2147483647',
 };
 
-/** Docker's default; a daemon-wide or per-container option may turn it on (CIS 5.26). */
-export const DEFAULT_NO_NEW_PRIVILEGES = false;
+/**
+ * On by default (Docker leaves it off; CIS 5.26 asks for it): setuid binaries and file capabilities in an image
+ * cannot raise a process above what the container was given. `--security-opt no-new-privileges=false` turns it off.
+ */
+export const DEFAULT_NO_NEW_PRIVILEGES = true;
 
 /** Size of the /dev and /dev/shm tmpfs mounts, as Docker. */
 export const DEFAULT_SHM_SIZE = '65536k';

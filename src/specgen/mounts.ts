@@ -49,6 +49,15 @@ export function mergeMounts(defaults: OciMount[], user: OciMount[]): OciMount[] 
   return [...defaults.filter((m) => !taken.has(m.destination)), ...user];
 }
 
+/**
+ * Gives the engine's /dev/shm tmpfs (--shm-size) a size in bytes. A user mount on /dev/shm replaced the default
+ * one and is left as the user made it.
+ */
+export function setShmSize(mounts: OciMount[], bytes: number): void {
+  const shm = mounts.find((m) => m.destination === '/dev/shm' && m.type === 'tmpfs' && m.source === 'shm');
+  if (shm) shm.options = [...shm.options.filter((o) => !o.startsWith('size=')), `size=${bytes}`];
+}
+
 function toOciMount(m: MountSpec, destination: string, volumePaths: Record<string, string>): OciMount {
   const access = m.readOnly ? 'ro' : 'rw';
   switch (m.type) {

@@ -1,11 +1,31 @@
-// linux.resources: the device cgroup allowlist and the user's memory, CPU and pids limits.
-import { InvalidArgumentError, type ContainerConfig, type ResourceLimits } from '../core/index.js';
+// linux.resources (the device cgroup allowlist and the user's memory, CPU, pids and block I/O limits) and the
+// resource settings that live elsewhere in the spec: process rlimits, the OOM score and the /dev/shm size.
+// Values arrive validated (engine/validate-resources.ts); the checks kept here only guard records written by
+// older engines, so a bad one fails as a clear InvalidArgument rather than as a runtime error.
+import { InvalidArgumentError, wrap, type ContainerConfig, type ResourceLimits, type ThrottleDevice } from '../core/index.js';
 import { DEVICE_RULES } from '../security/index.js';
-import type { OciDeviceCgroup, OciResources, OciSpec } from './oci-types.js';
+import { blockDeviceNumbers } from '../sys/cgroup-host.js';
+import { setShmSize } from './mounts.js';
+import type { OciDeviceCgroup, OciProcess, OciResources, OciRlimit, OciSpec } from './oci-types.js';
 
-// Docker's floor: below this the container cannot even start its runtime.
 const MIN_MEMORY = 6 * 1024 * 1024;
-const CPU_PERIOD = 100_000;
+export const CPU_PERIOD = 100_000;   // the kernel's default CFS period; --cpus is a quota over it
+
+export type OciThrottleDevice = { major: number; minor: number; rate: number };
+
+/** The runtime-spec LinuxResources fields Bulkhead sets beyond those of oci-types.ts's OciResources. */
+export type OciResourceLimits = {
+  memory?: { limit?: number; reservation?: number; swap?: number; disableOOMKiller?: boolean };
+  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
+  pids?: { limit: number };
+  blockIO?: {
+    weight?: number;
+    throttleReadBpsDevice?: OciThrottleDevice[];
+    throttleWriteBpsDevice?: OciThrottleDevice[];
+    throttleReadIOPSDevice?: OciThrottleDevice[];
+    throttleWriteIOPSDevice?: OciThrottleDevice[];
+  };
+};
 
 export function deviceRules(): OciDeviceCgroup[] {
   return DEVICE_RULES.map((r) => {
@@ -17,29 +37,93 @@ export function deviceRules(): OciDeviceCgroup[] {
   });
 }
 
-export function buildResources(limits: ResourceLimits): OciResources {
-  const res: OciResources = { devices: deviceRules() };
+export function buildResources(limits: ResourceLimits): OciResources & OciResourceLimits {
+  return { devices: deviceRules(), ...limitResources(limits, true) };
+}
+
+/**
+ * The limits alone, as `runc update --resources` takes them: memory, CPU, pids and the block I/O weight.
+ * Throttle devices are create-only (runc update does not apply them), so they are left out of updates.
+ */
+export function limitResources(limits: ResourceLimits, withThrottles = false): OciResourceLimits {
+  const res: OciResourceLimits = {};
+  const memory: NonNullable<OciResourceLimits['memory']> = {};
   if (limits.memory !== undefined && limits.memory !== 0) {
     if (!Number.isSafeInteger(limits.memory) || limits.memory < MIN_MEMORY) {
       throw new InvalidArgumentError(`invalid memory limit ${limits.memory}: minimum memory limit allowed is 6MB`);
     }
-    // No swap value: cgroup v1 hosts without swap accounting would refuse it; the kernel default applies.
-    res.memory = { limit: limits.memory };
+    memory.limit = limits.memory;
   }
+  if (limits.memoryReservation) memory.reservation = limits.memoryReservation;
+  // Swap only when asked: a v1 host without swap accounting refuses any value, and the kernel default is fine.
+  if (limits.memorySwap) memory.swap = limits.memorySwap;
+  if (limits.oomKillDisable) memory.disableOOMKiller = true;
+  if (Object.keys(memory).length) res.memory = memory;
+
+  const cpu: NonNullable<OciResourceLimits['cpu']> = {};
   if (limits.cpus !== undefined && limits.cpus !== 0) {
     if (!Number.isFinite(limits.cpus) || limits.cpus < 0.01) {
       throw new InvalidArgumentError(`invalid cpus ${limits.cpus}: must be a number of CPUs of at least 0.01`);
     }
-    res.cpu = { quota: Math.round(limits.cpus * CPU_PERIOD), period: CPU_PERIOD };
+    cpu.quota = Math.round(limits.cpus * CPU_PERIOD);
+    cpu.period = CPU_PERIOD;
   }
-  if (limits.pidsLimit !== undefined && limits.pidsLimit > 0) {
+  if (limits.cpuQuota) cpu.quota = limits.cpuQuota;
+  if (limits.cpuPeriod) cpu.period = limits.cpuPeriod;
+  if (limits.cpuShares) cpu.shares = limits.cpuShares;
+  if (limits.cpusetCpus) cpu.cpus = limits.cpusetCpus;
+  if (limits.cpusetMems) cpu.mems = limits.cpusetMems;
+  if (Object.keys(cpu).length) res.cpu = cpu;
+
+  if (limits.pidsLimit !== undefined && limits.pidsLimit !== 0) {
     if (!Number.isSafeInteger(limits.pidsLimit)) throw new InvalidArgumentError(`invalid pids limit ${limits.pidsLimit}: must be an integer`);
-    res.pids = { limit: limits.pidsLimit };
+    res.pids = { limit: limits.pidsLimit < 0 ? -1 : limits.pidsLimit };
   }
+
+  const blockIO: NonNullable<OciResourceLimits['blockIO']> = {};
+  if (limits.blkioWeight) blockIO.weight = limits.blkioWeight;
+  if (withThrottles) {
+    const put = (key: keyof typeof blockIO, flag: string, list: ThrottleDevice[] | undefined) => {
+      if (list?.length) (blockIO as Record<string, unknown>)[key] = list.map((d) => throttle(d, flag));
+    };
+    put('throttleReadBpsDevice', '--device-read-bps', limits.deviceReadBps);
+    put('throttleWriteBpsDevice', '--device-write-bps', limits.deviceWriteBps);
+    put('throttleReadIOPSDevice', '--device-read-iops', limits.deviceReadIops);
+    put('throttleWriteIOPSDevice', '--device-write-iops', limits.deviceWriteIops);
+  }
+  if (Object.keys(blockIO).length) res.blockIO = blockIO;
   return res;
+}
+
+function throttle(d: ThrottleDevice, flag: string): OciThrottleDevice {
+  try {
+    return { ...blockDeviceNumbers(d.path), rate: d.rate };
+  } catch (err) {
+    // The device was checked at create; it may have gone since (a detached disk).
+    throw wrap(err, `${flag} ${d.path}`);
+  }
 }
 
 /** Resource settings that live outside linux.resources (rlimits, /dev/shm size, OOM score). */
 export function applyResources(spec: OciSpec, config: ContainerConfig): void {
-  if (config.resources.oomScoreAdj !== undefined) spec.process.oomScoreAdj = config.resources.oomScoreAdj;
+  applyProcessResources(spec.process, config);
+  if (config.resources.shmSize !== undefined) setShmSize(spec.mounts, config.resources.shmSize);
+}
+
+/**
+ * The container's --ulimit values and OOM score on a process object. The init process gets them through
+ * applyResources; an exec'd process needs them too, or it would escape the container's limits.
+ */
+export function applyProcessResources(process: OciProcess, config: ContainerConfig): void {
+  const r = config.resources;
+  if (r.oomScoreAdj !== undefined) process.oomScoreAdj = r.oomScoreAdj;
+  if (r.ulimits?.length) process.rlimits = mergeRlimits(process.rlimits, r.ulimits.map((u) => ({
+    type: `RLIMIT_${u.name.toUpperCase()}`, soft: u.soft, hard: u.hard,
+  })));
+}
+
+/** The defaults (RLIMIT_NOFILE from process.ts) with the user's --ulimit values replacing those of the same type. */
+export function mergeRlimits(defaults: OciRlimit[], user: OciRlimit[]): OciRlimit[] {
+  const given = new Set(user.map((u) => u.type));
+  return [...defaults.filter((d) => !given.has(d.type)), ...user];
 }

@@ -9,6 +9,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { processInvokeFailure } from '../../src/runtime/errors.js';
+import { processCgroupDirs } from '../../src/sys/cgroup-paths.js';
 import { findExecutable } from '../../src/runtime/select.js';
 import type { OciRuntime } from '../../src/runtime/types.js';
 import { makeBundle, removeDir, type ProcessOptions } from './fixtures/bundle.js';
@@ -114,6 +115,28 @@ export function runtimeSuite(name: string, makeRuntime: (stateRoot: string) => O
       assert.equal(await runtime.state(c.id), null);
       await runtime.delete(c.id);   // already gone: not an error
       assert.equal(await runtime.oomKilled(c.paths), false);
+    });
+
+    it('update: new limits reach the running container\'s cgroup; an unknown container is an error', async () => {
+      const c = await container({ args: ['sleep', '1000'] });
+      await runtime.start(c.id);
+      await runtime.update(c.id, { memory: { limit: 64 * 1024 * 1024 }, cpu: { quota: 30_000, period: 100_000 }, pids: { limit: 77 } });
+      const dirs = processCgroupDirs(c.created.pid);
+      const read = (dir: string | undefined, file: string) => readFile(join(dir!, file), 'utf8').then((t) => t.trim());
+      if (dirs.version === 1) {
+        assert.equal(await read(dirs.dirs.memory, 'memory.limit_in_bytes'), String(64 * 1024 * 1024));
+        assert.equal(await read(dirs.dirs.cpu, 'cpu.cfs_quota_us'), '30000');
+        assert.equal(await read(dirs.dirs.pids, 'pids.max'), '77');
+      } else {
+        assert.equal(await read(dirs.dir, 'memory.max'), String(64 * 1024 * 1024));
+        assert.equal(await read(dirs.dir, 'cpu.max'), '30000 100000');
+        assert.equal(await read(dirs.dir, 'pids.max'), '77');
+      }
+      await runtime.update(c.id, { pids: { limit: -1 } });
+      assert.equal(await read(dirs.version === 1 ? dirs.dirs.pids : dirs.dir, 'pids.max'), 'max');
+      await assert.rejects(runtime.update(`bh-test-none-${randomBytes(4).toString('hex')}`, { pids: { limit: 5 } }));
+      await runtime.kill(c.id, 'KILL');
+      assert.equal(await exitCode(c.id, c.paths), 137);
     });
 
     it('exec: output, exit code, stdin, and 127 for a missing command', async () => {

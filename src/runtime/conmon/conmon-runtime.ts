@@ -104,6 +104,10 @@ export class ConmonRuntime implements OciRuntime {
     return this.cli.resume(id);
   }
 
+  update(id: string, resources: object): Promise<void> {
+    return this.cli.update(id, resources);
+  }
+
   delete(id: string, force = false): Promise<void> {
     return this.cli.delete(id, force);
   }

@@ -1,5 +1,5 @@
 // Direct calls to the OCI runtime binary (runc or crun share this command line) for everything after create:
-// start, kill, pause, resume, delete, state. Always with --root, so we only ever see our own containers.
+// start, kill, pause, resume, update, delete, state. Always with --root, so we only ever see our own containers.
 import { runCommand } from '../../sys/run-command.js';
 import { isNotFound, wrap } from '../../core/index.js';
 import { runtimeFailure } from '../errors.js';
@@ -10,10 +10,10 @@ const STATUSES: readonly RuntimeStatus[] = ['creating', 'created', 'running', 'p
 export class RuntimeCli {
   constructor(readonly path: string, readonly stateRoot: string) {}
 
-  async run(what: string, args: string[]): Promise<string> {
+  async run(what: string, args: string[], input?: string): Promise<string> {
     let result;
     try {
-      result = await runCommand(this.path, ['--root', this.stateRoot, ...args], { allowFailure: true, timeoutMs: 60_000 });
+      result = await runCommand(this.path, ['--root', this.stateRoot, ...args], { allowFailure: true, timeoutMs: 60_000, input });
     } catch (err) {
       throw wrap(err, what);
     }
@@ -35,6 +35,11 @@ export class RuntimeCli {
 
   async resume(id: string): Promise<void> {
     await this.run(`resume container ${id}`, ['resume', id]);
+  }
+
+  /** Limits as JSON on stdin (`--resources -`): one call sets them all, in the order the runtime needs. */
+  async update(id: string, resources: object): Promise<void> {
+    await this.run(`update resources of container ${id}`, ['update', '--resources', '-', id], JSON.stringify(resources));
   }
 
   async delete(id: string, force = false): Promise<void> {
