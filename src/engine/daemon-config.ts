@@ -10,9 +10,10 @@ export interface DaemonConfig {
   runtime?: string;   // OCI runtime name: runc (default) or crun
   root?: string;      // data root
   host?: string;      // API socket path
+  cgroupParent?: string;  // where container cgroups are created (default /bulkhead)
 }
 
-const KEYS: Record<keyof DaemonConfig, 'string'> = { runtime: 'string', root: 'string', host: 'string' };
+const KEYS: Record<keyof DaemonConfig, 'string'> = { runtime: 'string', root: 'string', host: 'string', cgroupParent: 'string' };
 
 /** Reads the file; a missing default file is an empty config, a missing file the user named is an error. */
 export async function loadDaemonConfig(path: string | undefined): Promise<DaemonConfig> {

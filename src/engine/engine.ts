@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { wrap } from '../core/index.js';
+import { containerCgroupsPath } from '../sys/cgroup-paths.js';
 import { ImageService } from '../image/index.js';
 import { ContainerStorage, VolumeService } from '../storage/index.js';
 import { selectRuntime } from '../runtime/index.js';
@@ -41,6 +42,7 @@ export class Engine {
 
   static async open(opts: EngineOptions): Promise<Engine> {
     for (const dir of [opts.root, join(opts.root, 'containers'), opts.runRoot]) await mkdir(dir, { recursive: true });
+    containerCgroupsPath('check', opts.cgroupParent); // refuse a bad parent at start-up, not at the first container
     const state = new SqliteStateStore(join(opts.root, 'bulkhead.db'));
     try {
       const images = new ImageService({ root: opts.root, store: state });

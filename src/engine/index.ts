@@ -9,3 +9,4 @@ export type { CommitRequest } from './containers/filesystem.js';
 export { statusText } from './containers/list.js';
 export { engineInfo, diskUsageReport, systemPrune, pruneContainers, ENGINE_VERSION, API_VERSION } from './system.js';
 export { loadDaemonConfig, DEFAULT_CONFIG_FILE, type DaemonConfig } from './daemon-config.js';
+export type { ContainerStats } from './containers/stats.js';

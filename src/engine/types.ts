@@ -59,5 +59,6 @@ export interface EngineOptions {
   root: string;            // persistent data (state db, images, containers, volumes)
   runRoot: string;         // runtime state that a reboot may clear (runc state, exit files)
   runtime?: string;        // default OCI runtime name
+  cgroupParent?: string;   // parent of every container cgroup (default /bulkhead)
   notice?: (message: string) => void;  // one-line operator notices (runtime fallback, …)
 }

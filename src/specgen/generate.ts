@@ -6,7 +6,7 @@ import { perCpuPaths } from './host-limits.js';
 import { defaultMounts, etcFileMounts, mergeMounts, userMounts } from './mounts.js';
 import { OCI_VERSION, type OciProcess, type OciSpec } from './oci-types.js';
 import { buildProcess } from './process.js';
-import { applyResources, buildResources } from './resources.js';
+import { applyProcessResources, applyResources, buildResources } from './resources.js';
 import { applySecurity } from './security.js';
 
 export interface SpecInputs {
@@ -72,5 +72,9 @@ export function execProcessSpec(config: ContainerConfig, opts: ExecProcessOption
     hostname: config.hostname,
     rootfs,
     consoleSize: opts.consoleSize,
+  }).then((process) => {
+    // An exec'd process lives under the same limits as the container's own (--ulimit, --oom-score-adj).
+    applyProcessResources(process, config);
+    return process;
   });
 }

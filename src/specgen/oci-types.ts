@@ -52,12 +52,23 @@ export type OciDeviceCgroup = {
   access?: string;
 };
 
-export type OciResources = {
-  devices: OciDeviceCgroup[];
-  memory?: { limit?: number; swap?: number };
-  cpu?: { quota?: number; period?: number; shares?: number };
+export type OciThrottleDevice = { major: number; minor: number; rate: number };
+
+/** The LinuxResources limits, without the device rules: also what `runc update` takes. */
+export type OciResourceLimits = {
+  memory?: { limit?: number; reservation?: number; swap?: number; disableOOMKiller?: boolean };
+  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
   pids?: { limit: number };
+  blockIO?: {
+    weight?: number;
+    throttleReadBpsDevice?: OciThrottleDevice[];
+    throttleWriteBpsDevice?: OciThrottleDevice[];
+    throttleReadIOPSDevice?: OciThrottleDevice[];
+    throttleWriteIOPSDevice?: OciThrottleDevice[];
+  };
 };
+
+export type OciResources = { devices: OciDeviceCgroup[] } & OciResourceLimits;
 
 export type OciLinux = {
   namespaces: OciNamespace[];

@@ -6,26 +6,10 @@ import { InvalidArgumentError, wrap, type ContainerConfig, type ResourceLimits, 
 import { DEVICE_RULES } from '../security/index.js';
 import { blockDeviceNumbers } from '../sys/cgroup-host.js';
 import { setShmSize } from './mounts.js';
-import type { OciDeviceCgroup, OciProcess, OciResources, OciRlimit, OciSpec } from './oci-types.js';
+import type { OciDeviceCgroup, OciProcess, OciResourceLimits, OciResources, OciRlimit, OciSpec, OciThrottleDevice } from './oci-types.js';
 
 const MIN_MEMORY = 6 * 1024 * 1024;
 export const CPU_PERIOD = 100_000;   // the kernel's default CFS period; --cpus is a quota over it
-
-export type OciThrottleDevice = { major: number; minor: number; rate: number };
-
-/** The runtime-spec LinuxResources fields Bulkhead sets beyond those of oci-types.ts's OciResources. */
-export type OciResourceLimits = {
-  memory?: { limit?: number; reservation?: number; swap?: number; disableOOMKiller?: boolean };
-  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
-  pids?: { limit: number };
-  blockIO?: {
-    weight?: number;
-    throttleReadBpsDevice?: OciThrottleDevice[];
-    throttleWriteBpsDevice?: OciThrottleDevice[];
-    throttleReadIOPSDevice?: OciThrottleDevice[];
-    throttleWriteIOPSDevice?: OciThrottleDevice[];
-  };
-};
 
 export function deviceRules(): OciDeviceCgroup[] {
   return DEVICE_RULES.map((r) => {
@@ -37,7 +21,7 @@ export function deviceRules(): OciDeviceCgroup[] {
   });
 }
 
-export function buildResources(limits: ResourceLimits): OciResources & OciResourceLimits {
+export function buildResources(limits: ResourceLimits): OciResources {
   return { devices: deviceRules(), ...limitResources(limits, true) };
 }
 

@@ -24,7 +24,8 @@ export function daemonCommands(program: Command, cli: CliContext): void {
         runtime: opts.runtime ?? (process.env.BULKHEAD_RUNTIME ? undefined : file.runtime),
       });
       const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
-      const engine = await Engine.open({ root: settings.root, runRoot: settings.runRoot, runtime: settings.runtime, notice: log });
+      const engine = await Engine.open({ root: settings.root, runRoot: settings.runRoot, runtime: settings.runtime,
+        cgroupParent: file.cgroupParent, notice: log });
       const r = engine.reconciled;
       log(`state reconciled: ${r.adopted.length} running adopted, ${r.exited.length} exited while down, ` +
         `${r.rolledBack.length} half-started rolled back, ${r.orphansRemoved.length} orphans removed`);

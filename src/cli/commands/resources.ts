@@ -1,7 +1,7 @@
 // `update` (change the limits of containers) and `stats` (what containers consume, docker's table).
 import type { Command } from 'commander';
 import { InvalidArgumentError, formatSize, shortId } from '../../core/index.js';
-import type { ContainerStats } from '../../engine/containers/stats.js';
+import type { ContainerStats } from '../../engine/index.js';
 import { forEachRef } from '../batch.js';
 import type { Client } from '../client.js';
 import type { CliContext } from '../context.js';

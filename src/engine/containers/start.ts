@@ -7,6 +7,7 @@ import { exitCodeHint, wrap, type ContainerConfig, type ContainerRecord } from '
 import { generateSpec, writeBundle, writeEtcFiles } from '../../specgen/index.js';
 import { containerDir, containerPaths, type EngineContext } from '../context.js';
 import { removeLocked } from './remove.js';
+import { containerCgroupsPath } from '../../sys/cgroup-paths.js';
 
 export async function startContainer(ctx: EngineContext, ref: string): Promise<void> {
   const id = ctx.state.lookupContainer(ref).config.id;
@@ -23,7 +24,7 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     await mkdir(paths.userdata, { recursive: true });
     await writeEtcFiles(containerDir(ctx, id), rec.config);
     await writeBundle(paths.bundle, await generateSpec({ config: rec.config, rootfs, containerDir: containerDir(ctx, id), volumePaths,
-      cgroupsPath: `/bulkhead/${id}` }));
+      cgroupsPath: containerCgroupsPath(id, ctx.opts.cgroupParent) }));
     await rm(join(paths.exitDir, id), { force: true });
     // A stale runtime record of an earlier run would make create fail; a container that never ran has none.
     if (rec.state.startedAt || rec.state.error) await ctx.runtime.delete(id, true);
