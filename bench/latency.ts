@@ -38,8 +38,8 @@ export async function measureStartLatency(
     { label: 'runc', command: 'runc run (bundle: busybox rootfs + runc spec)', summary: summarize(samples[1]!) },
     ...peers.map((p): Contender => {
       const k = usable.indexOf(p);
-      const command = `${p.name} run --rm busybox true`;
-      return k < 0 ? { label: p.name, command, skipReason: p.skipReason } : { label: p.name, command, summary: summarize(samples[k + 2]!) };
+      const command = others.commandOf(p);
+      return k < 0 ? { label: p.label, command, skipReason: p.skipReason } : { label: p.label, command, summary: summarize(samples[k + 2]!) };
     }),
   ];
 }

@@ -48,6 +48,7 @@ export function targetsOf(r: Omit<BenchReport, 'targets'>): Target[] {
   const t: Target[] = [
     { name: 'run --rm latency vs runc (median ratio)', value: ratio('bulkhead/runc'), unit: 'x', limit: '<= 4x', met: null },
     { name: 'run --rm latency vs podman (median ratio)', value: ratio('bulkhead/podman'), unit: 'x', limit: '<= 0.7x', met: null, note: skip('podman') },
+    { name: 'same, like for like: podman --network none', value: ratio('bulkhead/podman --network none'), unit: 'x', limit: '<= 0.7x', met: null, note: skip('podman --network none') },
   ];
   for (const f of r.fleets) {
     if (f.mode === 'api-concurrent') continue; // a control run, not what users do

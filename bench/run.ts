@@ -14,7 +14,7 @@ import { IsolatedEngine, REPO_ROOT } from './isolated-engine.js';
 import { measurePhases, measureStartLatency } from './latency.js';
 import { measureApiPhases } from './api-phases.js';
 import { processMemory } from './memory.js';
-import { probe } from './other-engines.js';
+import { variants } from './other-engines.js';
 import { formatReport, ratiosOf, targetsOf, type BenchReport } from './report.js';
 import { RuncBaseline } from './runc-baseline.js';
 import { summarize } from './stats.js';
@@ -61,7 +61,7 @@ async function benchmark(opts: Options, engine: IsolatedEngine, runc: RuncBaseli
   const daemonIdle = processMemory(engine.daemonPid);
   progress('building the runc bundle from the busybox image');
   await runc.build(engine);
-  const peers = [probe('podman'), probe('docker')];
+  const peers = [...variants('podman'), ...variants('docker')];
   for (const p of peers.filter((x) => x.skipReason)) progress(`skipping ${p.name}: ${p.skipReason}`);
   progress(`start-to-exit latency: ${opts.runs} runs (+${opts.warmup} warm-up) per contender`);
   const startLatency = await measureStartLatency(engine, runc, peers, opts.runs, opts.warmup);

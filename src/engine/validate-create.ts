@@ -60,7 +60,7 @@ export function buildContainerConfig(req: CreateRequest, image: ImageRecord, def
     stopTimeout,
     runtime: req.runtime ?? defaultRuntime,
     resources: validateResources(req.resources),
-    security: validateSecurity(req.security),
+    security: validateSecurity(req.security, { network }),
     ...(req.consoleSize ? { consoleSize: req.consoleSize } : {}),
   };
   if (!isAbsolute(config.workingDir)) throw new InvalidArgumentError(`working directory "${config.workingDir}" must be an absolute path`);

@@ -31,6 +31,7 @@ export async function generateSpec(inputs: SpecInputs): Promise<OciSpec> {
     hostname: config.hostname,
     rootfs,
     consoleSize: config.consoleSize,
+    security: config.security,
   });
   const spec: OciSpec = {
     ociVersion: OCI_VERSION,
@@ -72,6 +73,7 @@ export function execProcessSpec(config: ContainerConfig, opts: ExecProcessOption
     hostname: config.hostname,
     rootfs,
     consoleSize: opts.consoleSize,
+    security: config.security,
   }).then((process) => {
     // An exec'd process lives under the same limits as the container's own (--ulimit, --oom-score-adj).
     applyProcessResources(process, config);

@@ -92,7 +92,7 @@ test('--read-only keeps the root read-only with writable /tmp and /run', () => {
   assert.equal(sh(['--read-only', '-v', 'bh-test-data:/tmp/data'], 'touch /tmp/a /tmp/data/b && echo ok'), 'ok', 'a volume below /tmp stays visible');
 });
 
-test('exec gets the container\'s capabilities and no-new-privileges', { todo: 'needs execProcessSpec to pass config.security to buildProcess (src/specgen/generate.ts, lead)' }, () => {
+test('exec gets the container\'s capabilities and no-new-privileges', () => {
   const id = engine.ok(['run', '-d', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges=false', 'busybox', 'sleep', '300']);
   try {
     const out = engine.ok(['exec', id, 'awk', '$1=="CapEff:" || $1=="NoNewPrivs:" {print $2}', '/proc/self/status']);

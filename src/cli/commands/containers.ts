@@ -126,7 +126,10 @@ function truncate(s: string, n: number): string {
 
 /** Resolves "State.Status", ".State.Status" or "{{.State.Status}}" against a record. */
 export function formatField(obj: unknown, format: string): string {
-  const path = format.replace(/^\{\{\s*|\s*\}\}$/g, '').replace(/^\./, '');
+  const inner = format.replace(/^\{\{\s*|\s*\}\}$/g, '');
+  // {{json .Field}} prints the field as JSON, as docker's template function does.
+  const asJson = /^json\s+/.test(inner);
+  const path = inner.replace(/^json\s+/, '').replace(/^\./, '');
   let v: unknown = obj;
   for (const key of path.split('.').filter(Boolean)) {
     if (!v || typeof v !== 'object') { v = undefined; break; }
@@ -135,5 +138,6 @@ export function formatField(obj: unknown, format: string): string {
     const match = key in rec ? key : Object.keys(rec).find((k) => k.toLowerCase() === key.toLowerCase());
     v = match === undefined ? undefined : rec[match];
   }
-  return v === undefined ? '<no value>' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  if (v === undefined) return '<no value>';
+  return asJson || typeof v === 'object' ? JSON.stringify(v) : String(v);
 }

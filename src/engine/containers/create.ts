@@ -1,5 +1,6 @@
-// Creating a container: validate intent into an immutable config, name its anonymous volumes, record it, and
-// lay out its storage. If anything after the record fails, the record goes too: no half-created container.
+// Creating a container: validate intent into an immutable config, lay out its storage, record it, then make its
+// volumes. Storage comes before the record, so a crash in between leaves only a directory that no record owns
+// (reconcile removes it) and never a record without its storage; a failure after the record removes both.
 import { newId, wrap, type ContainerConfig } from '../../core/index.js';
 import type { EngineContext } from '../context.js';
 import type { CreateRequest } from '../types.js';
@@ -15,10 +16,15 @@ export async function createContainer(ctx: EngineContext, body: CreateRequest): 
   for (const m of config.mounts) {
     if (m.type === 'volume' && !m.source) { m.source = newId(); m.anonymous = true; }
   }
-  ctx.state.addContainer(name, config, initialState());
-  const madeVolumes: string[] = [];
   try {
     await ctx.storage.prepare(config.id, ctx.images.layerDirs(image));
+    ctx.state.addContainer(name, config, initialState());
+  } catch (err) {
+    await ctx.storage.remove(config.id).catch(() => undefined);
+    throw wrap(err, `create container ${name}`);
+  }
+  const madeVolumes: string[] = [];
+  try {
     // Volumes exist from create on, as in docker: `volume ls` shows them before the container ever starts.
     for (const m of config.mounts) {
       if (m.type !== 'volume' || ctx.volumes.get(m.source)) continue;

@@ -39,7 +39,8 @@ export async function reconcile(ctx: EngineContext): Promise<ReconcileReport> {
           }
           break;
         case 'created':
-          if (live) {
+          // A start cut short: the runtime may hold a record and the rootfs may be mounted; undo both.
+          if (live || ctx.storage.isMounted(id)) {
             await ctx.runtime.delete(id, true).catch(() => undefined);
             await ctx.storage.unmount(id).catch(() => undefined);
             report.rolledBack.push(rec.name);
