@@ -9,3 +9,4 @@ export * from './seccomp-types.js';
 export { DEFAULT_SECCOMP_PROFILE, ALWAYS_REFUSED_BY_DEFAULT, CLONE_NAMESPACE_FLAGS, UNSHARE_NAMESPACE_FLAGS } from './seccomp-default.js';
 export { compileSeccomp, nativeSeccompArch, parseSeccompProfile } from './seccomp.js';
 export { sysctlNamespace, sysctlRefusal, type SysctlNamespace } from './sysctls.js';
+export { hardeningView, type HardeningRule } from './hardening.js';

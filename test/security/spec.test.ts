@@ -7,7 +7,7 @@ import { errorKind, type SecurityOptions } from '../../src/core/index.js';
 import { defaultSecurity } from '../../src/engine/validate-security.js';
 import { generateSpec } from '../../src/specgen/index.js';
 import type { SecureOciLinux } from '../../src/specgen/security.js';
-import { hardeningView } from '../../src/api/views.js';
+import { hardeningView } from '../../src/security/index.js';
 import { makeConfig, makeRootfs } from '../specgen/fixtures.js';
 
 const fx = makeRootfs();
