@@ -17,6 +17,14 @@ npm run build
 echo "==> bulkhead on PATH"
 ln -sf "$PWD/bin/bulkhead" /usr/local/bin/bulkhead
 
+echo "==> subordinate ids for --userns=auto"
+# The engine hands each user-namespaced container 65536 host ids out of the "bulkhead" entries (1000 containers'
+# worth here). Added once, never changed: an operator's own bulkhead line wins.
+for f in /etc/subuid /etc/subgid; do
+  touch "$f"
+  if ! grep -q '^bulkhead:' "$f"; then echo "bulkhead:1000000:65536000" >> "$f"; fi
+done
+
 echo "==> busybox image"
 had_daemon=0
 if bulkhead daemon status >/dev/null 2>&1; then had_daemon=1; fi

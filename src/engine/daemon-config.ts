@@ -11,9 +11,13 @@ export interface DaemonConfig {
   root?: string;      // data root
   host?: string;      // API socket path
   cgroupParent?: string;  // where container cgroups are created (default /bulkhead)
+  userns?: 'host' | 'auto';  // default user namespace of containers created without --userns
+  subuidFile?: string;    // where the engine's subordinate ids are listed (default /etc/subuid)
+  subgidFile?: string;    // default /etc/subgid
 }
 
-const KEYS: Record<keyof DaemonConfig, 'string'> = { runtime: 'string', root: 'string', host: 'string', cgroupParent: 'string' };
+const KEYS: Record<keyof DaemonConfig, 'string'> = { runtime: 'string', root: 'string', host: 'string', cgroupParent: 'string',
+  userns: 'string', subuidFile: 'string', subgidFile: 'string' };
 
 /** Reads the file; a missing default file is an empty config, a missing file the user named is an error. */
 export async function loadDaemonConfig(path: string | undefined): Promise<DaemonConfig> {
@@ -38,6 +42,10 @@ export async function loadDaemonConfig(path: string | undefined): Promise<Daemon
     const want = KEYS[key as keyof DaemonConfig];
     if (!want) throw new InvalidArgumentError(`daemon config ${file}: unknown key "${key}" (known: ${Object.keys(KEYS).join(', ')})`);
     if (typeof value !== want) throw new InvalidArgumentError(`daemon config ${file}: "${key}" must be a ${want}`);
+  }
+  const userns = (parsed as DaemonConfig).userns;
+  if (userns !== undefined && userns !== 'host' && userns !== 'auto') {
+    throw new InvalidArgumentError(`daemon config ${file}: "userns" must be "host" or "auto", not "${String(userns)}"`);
   }
   return parsed as DaemonConfig;
 }

@@ -61,4 +61,7 @@ export interface EngineOptions {
   runtime?: string;        // default OCI runtime name
   cgroupParent?: string;   // parent of every container cgroup (default /bulkhead)
   notice?: (message: string) => void;  // one-line operator notices (runtime fallback, …)
+  userns?: 'host' | 'auto';  // user namespace of containers created without --userns (default host)
+  subuidFile?: string;     // subordinate uids of user "bulkhead" for --userns=auto (default /etc/subuid)
+  subgidFile?: string;     // default /etc/subgid
 }

@@ -3,7 +3,7 @@
 // honoured. Checks that need the host (device nodes) run here, in the daemon, because that is where they apply.
 import { statSync } from 'node:fs';
 import { isAbsolute, normalize } from 'node:path';
-import { InvalidArgumentError, NotSupportedError, type DeviceMapping, type NamespaceMode, type SecurityOptions } from '../core/index.js';
+import { InvalidArgumentError, type DeviceMapping, type NamespaceMode, type SecurityOptions } from '../core/index.js';
 import { ALL, DEFAULT_NO_NEW_PRIVILEGES, normalizeCapability, parseSeccompProfile, sysctlRefusal } from '../security/index.js';
 import { engineCapabilities } from '../specgen/process.js';
 import type { SecurityRequest } from './types.js';
@@ -48,7 +48,27 @@ export function validateSecurity(req: SecurityRequest | undefined, ctx: Security
   sec.userns = userns(r.userns);
   sec.devices = devices(r.devices);
   sec.sysctls = sysctls(r.sysctls, { hostNetwork: ctx.network === 'host', hostIpc: sec.ipc === 'host' });
+  if (sec.userns === 'auto') checkUsernsConflicts(sec, '--userns=auto');
   return sec;
+}
+
+/**
+ * The daemon-wide default (`"userns": "auto"` in the daemon config) for a container whose request named no
+ * --userns. Containers that share a host namespace or ask for --privileged keep the host's user namespace, as
+ * docker's userns-remap does, since the kernel would refuse (or silently weaken) the combination.
+ */
+export function applyUsernsDefault(sec: SecurityOptions, requested: unknown, daemonDefault: 'host' | 'auto' | undefined): void {
+  if (daemonDefault !== 'auto' || (requested !== undefined && requested !== null && requested !== '')) return;
+  if (sec.privileged || sec.pid === 'host' || sec.ipc === 'host') return;
+  sec.userns = 'auto';
+}
+
+/** What a user namespace cannot be combined with: each a one-line refusal naming the way out. */
+function checkUsernsConflicts(sec: SecurityOptions, what: string): void {
+  if (sec.privileged) throw new InvalidArgumentError(`conflicting options: --privileged cannot be combined with ${what} (use --userns host)`);
+  // The host's pid and ipc namespaces belong to the initial user namespace: /proc and mqueue cannot be mounted.
+  if (sec.pid === 'host') throw new InvalidArgumentError(`conflicting options: --pid host cannot be combined with ${what}`);
+  if (sec.ipc === 'host') throw new InvalidArgumentError(`conflicting options: --ipc host cannot be combined with ${what}`);
 }
 
 function bool(v: unknown, name: string, dflt: boolean): boolean {
@@ -105,10 +125,10 @@ function namespaceMode(v: unknown, flag: string): NamespaceMode {
   throw new InvalidArgumentError(`invalid ${flag} "${String(v)}": expected host or private`);
 }
 
-function userns(v: unknown): 'host' {
+function userns(v: unknown): 'host' | 'auto' {
   if (v === undefined || v === null || v === '' || v === 'host') return 'host';
-  if (v === 'auto') throw new NotSupportedError('--userns=auto: user namespaces are not available yet');
-  throw new InvalidArgumentError(`invalid --userns "${String(v)}": expected host (auto is planned)`);
+  if (v === 'auto') return 'auto';
+  throw new InvalidArgumentError(`invalid --userns "${String(v)}": expected host or auto`);
 }
 
 function devices(v: unknown): DeviceMapping[] {

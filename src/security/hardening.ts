@@ -15,7 +15,8 @@ export function hardeningView(c: ContainerConfig): Record<'dataInVolumesOnly' | 
   const hostWrites = c.mounts.filter((m) => m.type === 'bind' && !m.readOnly).map((m) => m.target);
   const userName = c.user.split(':')[0] ?? '';
   const problems = [
-    ...(userName === '' || userName === 'root' || userName === '0' ? ['runs as root (use --user)'] : []),
+    // Root in a user namespace is an unprivileged host uid: as good as --user for the host's sake.
+    ...((userName === '' || userName === 'root' || userName === '0') && sec.userns !== 'auto' ? ['runs as root (use --user or --userns=auto)'] : []),
     ...(sec.privileged ? ['is privileged'] : []),
     ...(sec.capAdd.length ? [`adds ${sec.capAdd.join(', ')}`] : []),
     ...(sec.seccomp === 'unconfined' ? ['runs without seccomp'] : []),
@@ -35,6 +36,6 @@ export function hardeningView(c: ContainerConfig): Record<'dataInVolumesOnly' | 
       : { followed: true, reason: `has its own network namespace (network ${c.network})` },
     minimalPrivileges: problems.length
       ? { followed: false, reason: `the container ${problems.join(', ')}` }
-      : { followed: true, reason: `runs as ${c.user} with default or fewer capabilities, seccomp and no-new-privileges` },
+      : { followed: true, reason: `runs as ${sec.userns === 'auto' && sec.idMap ? `${c.user || 'root'} in a user namespace (host uid ${sec.idMap.hostUid}+)` : c.user} with default or fewer capabilities, seccomp and no-new-privileges` },
   };
 }

@@ -9,6 +9,7 @@ import { DEFAULT_SECCOMP_PROFILE, compileSeccomp, nativeSeccompArch, parseSeccom
 import type { OciDeviceCgroup, OciLinux, OciMount, OciNamespace, OciSpec } from './oci-types.js';
 import { addGroups, capabilitiesFor } from './process.js';
 import { resolveGroupAdd } from './user.js';
+import { applyUserNamespace } from './userns.js';
 
 /** A device node the runtime creates in the container (runtime-spec linux.devices). */
 export type OciDevice = { path: string; type: 'c' | 'b'; major: number; minor: number; fileMode: number; uid: number; gid: number };
@@ -50,6 +51,7 @@ export function applySecurity(spec: OciSpec, config: ContainerConfig): void {
     linux.resources.devices = [{ allow: true, access: 'rwm' }];
   }
   for (const d of sec.devices) addDevice(linux, d);
+  applyUserNamespace(spec, config);
 }
 
 function namespaces(config: ContainerConfig): OciNamespace[] {

@@ -3,15 +3,20 @@
 // same directory, so removing a container removes everything at once):
 //   upper/   the container's writes (overlay upperdir)   work/  overlay's scratch dir
 //   rootfs/  the merged mount point                      l/N    short links to the lower dirs (overlay.ts)
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+//   idmap    for a user-namespaced container: its range (JSON), so removal knows which shifted cache it used
+// A user-namespaced container mounts shifted copies of the layers (id-shift.ts) and owns its upper dir as the
+// mapped root; its runc init runs as that unprivileged host uid, so every directory on the way to the rootfs
+// must be searchable by others (0711: search, not list).
+import { chmod, chown, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { InvalidArgumentError, StateInvalidError, wrap } from '../core/index.js';
+import { InvalidArgumentError, StateInvalidError, errnoCode, wrap } from '../core/index.js';
 import { packPath } from '../archive/index.js';
 import { computeChanges, type Change } from './changes.js';
 import { upperLayerTar } from './layer-tar.js';
 import { isMountPoint } from './mountinfo.js';
 import { mountOverlay, unmountOverlay } from './overlay.js';
+import { removeShifted, shiftedLowerDirs, type IdMap } from './id-shift.js';
 
 export interface ContainerStorageOptions {
   root: string;
@@ -40,12 +45,16 @@ export class ContainerStorage {
     return join(this.dir(id), 'upper');
   }
 
-  /** Creates the container's directories (idempotent) and returns where its rootfs will be mounted. */
-  async prepare(id: string, lowerDirs: string[]): Promise<string> {
+  /**
+   * Creates the container's directories (idempotent) and returns where its rootfs will be mounted. With an
+   * idMap the shifted layer copies are built here too, so a create fails (and is undone) rather than a start.
+   */
+  async prepare(id: string, lowerDirs: string[], idMap?: IdMap): Promise<string> {
     if (lowerDirs.length === 0) throw new InvalidArgumentError(`container ${id}: image has no layers`);
     const dir = this.dir(id);
     try {
       for (const sub of ['upper', 'work', 'rootfs']) await mkdir(join(dir, sub), { recursive: true, mode: 0o700 });
+      if (idMap) await this.prepareIdMapped(id, lowerDirs, idMap);
     } catch (err) {
       throw wrap(err, `prepare storage for container ${id}`);
     }
@@ -53,11 +62,25 @@ export class ContainerStorage {
   }
 
   /** Mounts the rootfs (preparing it if needed); a no-op when the kernel says it is already mounted. */
-  async mount(id: string, lowerDirs: string[]): Promise<string> {
-    const rootfs = await this.prepare(id, lowerDirs);
+  async mount(id: string, lowerDirs: string[], idMap?: IdMap): Promise<string> {
+    const rootfs = await this.prepare(id, lowerDirs, idMap);
     if (isMountPoint(rootfs)) return rootfs;
-    await mountOverlay({ dir: this.dir(id), lowerDirs, upper: 'upper', work: 'work', target: rootfs });
+    const lowers = idMap ? await shiftedLowerDirs(this.root, lowerDirs, idMap) : lowerDirs;
+    await mountOverlay({ dir: this.dir(id), lowerDirs: lowers, upper: 'upper', work: 'work', target: rootfs });
     return rootfs;
+  }
+
+  private async prepareIdMapped(id: string, lowerDirs: string[], idMap: IdMap): Promise<void> {
+    const dir = this.dir(id);
+    // The marker first: if the shifting below fails, remove() still finds and frees the half-used cache.
+    await writeFile(join(dir, 'idmap'), JSON.stringify(idMap));
+    await searchable(this.root);
+    await searchable(join(this.root, 'containers'));
+    await chmod(dir, 0o711);
+    // The upper dir's root is the container's "/": the mapped root must own it to write there.
+    for (const sub of ['upper', 'work']) await chown(join(dir, sub), idMap.hostUid, idMap.hostGid);
+    await chmod(join(dir, 'upper'), 0o755);
+    await shiftedLowerDirs(this.root, lowerDirs, idMap);
   }
 
   async unmount(id: string): Promise<void> {
@@ -74,10 +97,38 @@ export class ContainerStorage {
     // rm -rf must never run through a live mount: it would delete the image layers (or worse) below it.
     if (this.isMounted(id)) throw new StateInvalidError(`container ${id}: root filesystem is still mounted`);
     try {
+      const idMap = await this.idMapOf(id);
       await rm(this.dir(id), { recursive: true, force: true });
+      if (idMap && !(await this.rangeInUse(idMap.hostUid))) await removeShifted(this.root, idMap.hostUid);
     } catch (err) {
       throw wrap(err, `remove storage of container ${id}`);
     }
+  }
+
+  private async idMapOf(id: string): Promise<IdMap | undefined> {
+    try {
+      return JSON.parse(await readFile(join(this.dir(id), 'idmap'), 'utf8')) as IdMap;
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  /** Whether any container directory left still uses the shifted cache of hostUid. */
+  private async rangeInUse(hostUid: number): Promise<boolean> {
+    let ids: string[];
+    try {
+      ids = await readdir(join(this.root, 'containers'));
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return false;
+      throw err;
+    }
+    for (const other of ids) {
+      if (!ID_RE.test(other)) continue;
+      const map = await this.idMapOf(other).catch(() => undefined);
+      if (map?.hostUid === hostUid) return true;
+    }
+    return false;
   }
 
   /** `docker diff`: the container's changes, sorted by path. */
@@ -95,5 +146,23 @@ export class ContainerStorage {
   /** The container's changes as an OCI layer tar (for `commit`). */
   layerTar(id: string): Readable {
     return upperLayerTar(this.upperPath(id));
+  }
+}
+
+/**
+ * Adds search permission for others to dir, and checks its ancestors have it: the mapped root of a user
+ * namespace is "others" to everything the engine owns, and runc's init must walk down to the rootfs.
+ */
+async function searchable(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const st = await stat(dir);
+  if ((st.mode & 0o001) === 0) await chmod(dir, (st.mode & 0o7777) | 0o011);
+  for (let p = dirname(dir); ; p = dirname(p)) {
+    const mode = (await stat(p)).mode;
+    if ((mode & 0o001) === 0) {
+      throw new InvalidArgumentError(`--userns=auto: ${p} (mode ${(mode & 0o7777).toString(8)}) is not searchable by others, so a ` +
+        `user-namespaced container cannot reach its root filesystem under it: chmod o+x ${p}`);
+    }
+    if (p === '/') break;
   }
 }

@@ -149,7 +149,7 @@ test('every bad input is a one-line error, and the daemon keeps serving', () => 
     [['--network', 'host', '--sysctl', 'net.ipv4.ip_forward=1'], /not allowed with --network host/],
     [['--pid', 'container:abc'], /invalid --pid "container:abc": expected host or private/],
     [['--uts', 'shared'], /invalid --uts "shared"/],
-    [['--userns', 'auto'], /user namespaces are not available yet/],
+    [['--userns', 'auto', '--privileged'], /--privileged cannot be combined/],
     [['--userns', 'keep-id'], /invalid --userns "keep-id"/],
     [['--group-add', 'bad name'], /invalid --group-add "bad name"/],
     [['--group-add', 'no-such-group'], /unable to find group no-such-group/],

@@ -46,7 +46,7 @@ test('mistakes are one-line errors', () => {
   bad({ seccompProfile: '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["Mount!"],"action":"SCMP_ACT_ALLOW"}]}' }, /not a syscall name/);
   bad({ seccompProfile: '[1]' }, /the profile must be an object/);
   bad({ pid: 'container:x' }, /invalid --pid "container:x"/);
-  bad({ userns: 'auto' }, /user namespaces are not available yet/, 'NotSupported');
+  bad({ userns: 'auto', privileged: true }, /--privileged cannot be combined with --userns=auto/);
   bad({ userns: 'other' }, /invalid --userns "other"/);
   bad({ devices: [{ hostPath: 'dev/null' }] }, /host path must be absolute/);
   bad({ devices: [{ hostPath: '/dev/null' }, { hostPath: '/dev/zero', containerPath: '/dev/null' }] }, /\/dev\/null is given twice/);

@@ -33,7 +33,7 @@ export function addSecurityFlags(cmd: Command): Command {
     .option('--pid <mode>', 'PID namespace: private (default) or host')
     .option('--ipc <mode>', 'IPC namespace: private (default) or host')
     .option('--uts <mode>', 'UTS namespace: private (default) or host')
-    .option('--userns <mode>', 'user namespace: host (default); auto is planned');
+    .option('--userns <mode>', 'user namespace: auto (container root is an unprivileged host uid range from /etc/subuid) or host');
 }
 
 export function securityFromFlags(f: SecurityFlags): SecurityRequest | undefined {

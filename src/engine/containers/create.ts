@@ -1,10 +1,13 @@
 // Creating a container: validate intent into an immutable config, lay out its storage, record it, then make its
 // volumes. Storage comes before the record, so a crash in between leaves only a directory that no record owns
 // (reconcile removes it) and never a record without its storage; a failure after the record removes both.
+import { chown } from 'node:fs/promises';
 import { newId, wrap, type ContainerConfig } from '../../core/index.js';
 import type { EngineContext } from '../context.js';
 import type { CreateRequest } from '../types.js';
 import { buildContainerConfig } from '../validate-create.js';
+import { applyUsernsDefault } from '../validate-security.js';
+import { ID_MAP_LOCK, allocateContainerIdMap } from '../idmap-allocator.js';
 import { checkCreateRequest } from '../request-shape.js';
 import { initialState } from '../../core/index.js';
 
@@ -16,20 +19,35 @@ export async function createContainer(ctx: EngineContext, body: CreateRequest): 
   for (const m of config.mounts) {
     if (m.type === 'volume' && !m.source) { m.source = newId(); m.anonymous = true; }
   }
-  try {
-    await ctx.storage.prepare(config.id, ctx.images.layerDirs(image));
-    ctx.state.addContainer(name, config, initialState());
-  } catch (err) {
-    await ctx.storage.remove(config.id).catch(() => undefined);
-    throw wrap(err, `create container ${name}`);
+  applyUsernsDefault(config.security, req.security?.userns, ctx.opts.userns);
+  const prepareAndRecord = async () => {
+    try {
+      await ctx.storage.prepare(config.id, ctx.images.layerDirs(image), config.security.idMap);
+      ctx.state.addContainer(name, config, initialState());
+    } catch (err) {
+      await ctx.storage.remove(config.id).catch(() => undefined);
+      throw wrap(err, `create container ${name}`);
+    }
+  };
+  if (config.security.userns === 'auto') {
+    // Held until the record exists: the record is what marks the range as taken for the next create.
+    await ctx.locks.run(ID_MAP_LOCK, async () => {
+      config.security.idMap = await allocateContainerIdMap(ctx);
+      await prepareAndRecord();
+    });
+  } else {
+    await prepareAndRecord();
   }
   const madeVolumes: string[] = [];
   try {
     // Volumes exist from create on, as in docker: `volume ls` shows them before the container ever starts.
     for (const m of config.mounts) {
       if (m.type !== 'volume' || ctx.volumes.get(m.source)) continue;
-      await ctx.volumes.create(m.source, m.anonymous ? { 'bulkhead.anonymous': 'true' } : {});
+      const volume = await ctx.volumes.create(m.source, m.anonymous ? { 'bulkhead.anonymous': 'true' } : {});
       madeVolumes.push(m.source);
+      // A new volume belongs to the container's root: with a user namespace that is the range's first host id.
+      const idMap = config.security.idMap;
+      if (idMap) await chown(volume.mountpoint, idMap.hostUid, idMap.hostGid);
     }
   } catch (err) {
     await ctx.storage.remove(config.id).catch(() => undefined);

@@ -10,7 +10,7 @@ import type { EngineContext } from '../context.js';
 async function withRootfs<T>(ctx: EngineContext, id: string, fn: (rootfs: string) => Promise<T>, holdUntil?: (v: T) => Promise<unknown>): Promise<T> {
   const rec = ctx.state.lookupContainer(id);
   const wasMounted = ctx.storage.isMounted(id);
-  const rootfs = await ctx.storage.mount(id, ctx.images.layerDirs(ctx.images.resolve(rec.config.imageId)));
+  const rootfs = await ctx.storage.mount(id, ctx.images.layerDirs(ctx.images.resolve(rec.config.imageId)), rec.config.security.idMap);
   const release = async () => {
     const now = ctx.state.getContainer(id)?.state.status;
     if (!wasMounted && now !== 'running' && now !== 'paused') await ctx.storage.unmount(id).catch(() => undefined);

@@ -3,6 +3,7 @@
 // short are rolled back; container directories that no record owns (a create cut short) are removed.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeShifted, shiftedRoot } from '../../storage/index.js';
 import type { EngineContext } from '../context.js';
 import { containerPaths } from '../context.js';
 import { recordExit, releaseExited } from './exit.js';
@@ -63,6 +64,11 @@ export async function reconcile(ctx: EngineContext): Promise<ReconcileReport> {
     await ctx.runtime.delete(id, true).catch(() => undefined);
     await ctx.storage.remove(id);
     report.orphansRemoved.push(id);
+  }
+  // Shifted layer copies of id ranges no container holds any more (a removal the crash cut short).
+  const ranges = new Set(ctx.state.listContainers().map((c) => String(c.config.security.idMap?.hostUid ?? '')));
+  for (const uid of await readdir(shiftedRoot(ctx.opts.root)).catch(() => [] as string[])) {
+    if (/^\d+$/.test(uid) && !ranges.has(uid)) await removeShifted(ctx.opts.root, Number(uid));
   }
   return report;
 }

@@ -19,7 +19,7 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
   if (rec.state.status === 'running' || rec.state.status === 'paused') return; // docker answers "not modified"
   const paths = containerPaths(ctx, id);
   try {
-    const rootfs = await ctx.storage.mount(id, ctx.images.layerDirs(ctx.images.resolve(rec.config.imageId)));
+    const rootfs = await ctx.storage.mount(id, ctx.images.layerDirs(ctx.images.resolve(rec.config.imageId)), rec.config.security.idMap);
     const volumePaths = await volumeDirs(ctx, rec.config, rootfs);
     await mkdir(paths.userdata, { recursive: true });
     await writeEtcFiles(containerDir(ctx, id), rec.config);
