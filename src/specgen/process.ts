@@ -27,7 +27,7 @@ export interface ProcessInputs {
 export async function buildProcess(p: ProcessInputs): Promise<OciProcess> {
   if (p.args.length === 0 || p.args[0] === '') throw new InvalidArgumentError('no command specified');
   const { user, home } = await resolveUser(p.rootfs, p.user);
-  if (p.security) addGroups(user, resolveGroupAdd(p.rootfs, p.security.groupAdd));
+  if (p.security) addGroups(user, await resolveGroupAdd(p.rootfs, p.security.groupAdd));
   return {
     terminal: p.tty,
     user,

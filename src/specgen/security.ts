@@ -7,8 +7,7 @@ import { InvalidArgumentError, type ContainerConfig, type DeviceMapping } from '
 import { DEFAULT_SECCOMP_PROFILE, compileSeccomp, nativeSeccompArch, parseSeccompProfile, sysctlRefusal,
   type OciSeccomp } from '../security/index.js';
 import type { OciDeviceCgroup, OciLinux, OciMount, OciNamespace, OciSpec } from './oci-types.js';
-import { addGroups, capabilitiesFor } from './process.js';
-import { resolveGroupAdd } from './user.js';
+import { capabilitiesFor } from './process.js';
 import { applyUserNamespace } from './userns.js';
 
 /** A device node the runtime creates in the container (runtime-spec linux.devices). */
@@ -31,7 +30,6 @@ export function applySecurity(spec: OciSpec, config: ContainerConfig): void {
   const caps = capabilitiesFor(sec);
   spec.process.capabilities = caps;
   spec.process.noNewPrivileges = sec.noNewPrivileges;
-  addGroups(spec.process.user, resolveGroupAdd(spec.root.path, sec.groupAdd));
 
   if (!sec.privileged && sec.seccomp !== 'unconfined') {
     const profile = sec.seccomp === 'custom' ? parseSeccompProfile(sec.seccompProfile ?? '') : DEFAULT_SECCOMP_PROFILE;

@@ -1,9 +1,8 @@
 // `--user name|uid[:group|gid]` → uid, gid and supplementary groups, read from the image's own /etc/passwd and
 // /etc/group (Docker semantics: a numeric uid need not exist; a name must). The files are found with
 // resolveInRoot and opened without following a final symlink, so an image cannot make us read host files.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
 import { InvalidArgumentError, errnoCode, wrap } from '../core/index.js';
 import { resolveInRoot } from '../storage/secure-path.js';
 import type { OciUser } from './oci-types.js';
@@ -115,59 +114,17 @@ function parseGroup(text: string): GroupEntry[] {
 
 /**
  * `--group-add` entries as gids: numbers as they are, names looked up in the image's /etc/group (an unknown name
- * is the user's mistake). Synchronous because the spec's security part is assembled synchronously; the file is
- * found the same way as above (links followed inside the rootfs only, final component not followed).
+ * is the user's mistake). The file is found the same way as above (links followed inside the rootfs only, final
+ * component not followed).
  */
-export function resolveGroupAdd(rootfs: string, names: readonly string[]): number[] {
+export async function resolveGroupAdd(rootfs: string, names: readonly string[]): Promise<number[]> {
   if (names.length === 0) return [];
   const needsDb = names.some((n) => !isNumeric(n));
-  const groups = needsDb ? parseGroup(readDbSync(rootfs, '/etc/group')) : [];
+  const groups = needsDb ? parseGroup(await readDb(rootfs, '/etc/group')) : [];
   return unique(names.map((n) => {
     if (isNumeric(n)) return parseId(n, n);
     const g = groups.find((x) => x.name === n);
     if (!g) throw new InvalidArgumentError(`unable to find group ${n}: no matching entries in group file`);
     return g.gid;
   }));
-}
-
-function readDbSync(rootfs: string, path: string): string {
-  const hostPath = resolveInRootSync(rootfs, path);
-  let fd: number;
-  try {
-    fd = openSync(hostPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return '';
-    if (code === 'ELOOP') throw new InvalidArgumentError(`${path} in the image is a symlink that changed while reading it`);
-    throw wrap(err, `read ${path} from the image`);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new InvalidArgumentError(`${path} in the image is not a regular file`);
-    if (st.size > MAX_DB_BYTES) throw new InvalidArgumentError(`${path} in the image is too large (${st.size} bytes)`);
-    return readFileSync(fd, 'utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** storage/secure-path's resolveInRoot, synchronously: symlinks resolved with the rootfs as "/". */
-function resolveInRootSync(rootfs: string, containerPath: string): string {
-  const root = resolve(rootfs);
-  const pending = containerPath.split('/').filter(Boolean);
-  const done: string[] = [];
-  for (let links = 0; pending.length > 0;) {
-    const part = pending.shift()!;
-    if (part === '.') continue;
-    if (part === '..') { done.pop(); continue; }
-    const candidate = join(root, ...done, part);
-    let isLink = false;
-    try { isLink = lstatSync(candidate).isSymbolicLink(); } catch { /* missing: kept as it is */ }
-    if (!isLink) { done.push(part); continue; }
-    if (++links > 40) throw new InvalidArgumentError(`cannot resolve ${containerPath} in the image: too many levels of symbolic links`);
-    const target = readlinkSync(candidate);
-    if (isAbsolute(target)) done.length = 0;
-    pending.unshift(...target.split('/').filter(Boolean));
-  }
-  return join(root, ...done);
 }

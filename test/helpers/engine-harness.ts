@@ -63,7 +63,7 @@ export class TestEngine {
 
   /** Starts the daemon in the foreground of a child process (so a test can SIGKILL it) and waits until it answers. */
   async startDaemon(): Promise<void> {
-    this.daemon = spawn(process.execPath, [BIN, 'daemon'], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    this.daemon = spawn(process.execPath, [BIN, 'daemon', ...this.daemonArgs()], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
     const log: Buffer[] = [];
     this.daemon.stderr!.on('data', (d: Buffer) => log.push(d));
     for (let i = 0; i < 400; i++) {
@@ -72,6 +72,11 @@ export class TestEngine {
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`daemon did not start: ${Buffer.concat(log).toString()}`);
+  }
+
+  /** Extra `bulkhead daemon` arguments (a test engine with its own config file overrides this). */
+  protected daemonArgs(): string[] {
+    return [];
   }
 
   killDaemon(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

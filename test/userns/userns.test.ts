@@ -4,10 +4,9 @@
 // the test's own (two ranges of 65536), named in a daemon config file; the daemon defaults to userns auto.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, TestEngine } from '../helpers/engine-harness.js';
+import { TestEngine } from '../helpers/engine-harness.js';
 
 const UID_START = 1_700_000;
 const GID_START = 1_800_000;
@@ -24,16 +23,8 @@ class UsernsEngine extends TestEngine {
     writeFileSync(this.subgid, `someoneelse:100000:65536\n${gid}`);
   }
 
-  override async startDaemon(): Promise<void> {
-    this.daemon = spawn(process.execPath, [BIN, 'daemon', '--config', this.config], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
-    const log: Buffer[] = [];
-    this.daemon.stderr!.on('data', (d: Buffer) => log.push(d));
-    for (let i = 0; i < 400; i++) {
-      if (this.run(['daemon', 'status']).code === 0) return;
-      if (this.daemon.exitCode !== null) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`daemon did not start: ${Buffer.concat(log).toString()}`);
+  protected override daemonArgs(): string[] {
+    return ['--config', this.config];
   }
 }
 

@@ -1,6 +1,6 @@
 // Container routes of Bulkhead's own API (/bulkhead/containers/…).
 import { pipeline } from 'node:stream/promises';
-import { InvalidArgumentError, StateInvalidError } from '../../core/index.js';
+import { StateInvalidError } from '../../core/index.js';
 import type { CreateRequest, ExecRequest, WaitCondition } from '../../engine/index.js';
 import { queryBool, queryInt, queryJson, queryString, readJson, response, sendEmpty, sendJson, upgraded } from '../request.js';
 import type { Router } from '../router.js';
