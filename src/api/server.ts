@@ -14,6 +14,8 @@ import { imageRoutes } from './routes/images.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { systemRoutes } from './routes/system.js';
 import { resourceRoutes } from './routes/resources.js';
+import { buildRoutes } from './routes/build.js';
+import { registryRoutes } from './routes/registry.js';
 
 export function buildRouter(shutdown: () => void): Router {
   const router = new Router();
@@ -22,6 +24,8 @@ export function buildRouter(shutdown: () => void): Router {
   imageRoutes(router);
   volumeRoutes(router);
   resourceRoutes(router);
+  buildRoutes(router);
+  registryRoutes(router);
   return router;
 }
 

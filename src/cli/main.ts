@@ -12,6 +12,8 @@ import { imageCommands } from './commands/images.js';
 import { volumeCommands } from './commands/volumes.js';
 import { systemCommands } from './commands/system.js';
 import { resourceCommands } from './commands/resources.js';
+import { registryCommands } from './commands/registry.js';
+import { buildCommands } from './commands/build.js';
 
 const RUN_LIKE = new Set(['run', 'create', 'start']);
 
@@ -32,6 +34,8 @@ export async function main(argv: string[]): Promise<void> {
   volumeCommands(program, cli);
   systemCommands(program, cli);
   resourceCommands(program, cli);
+  registryCommands(program, cli);
+  buildCommands(program, cli);
   program.commands.forEach((c) => c.exitOverride());
   try {
     await program.parseAsync(argv);

@@ -47,6 +47,16 @@ function setRaw(on: boolean): void {
   spawnSync('stty', [on ? '-opost' : 'opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
 }
 
+/** Forwards SIGINT, SIGTERM and SIGHUP to the container while we wait for it; returns the function that stops it. */
+export function proxySignals(client: Client, killPath: string): () => void {
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal) => {
+    const forward = () => { void client.call('POST', killPath, { query: { signal } }).catch(() => undefined); };
+    process.on(signal, forward);
+    return () => process.off(signal, forward);
+  });
+  return () => handlers.forEach((off) => off());
+}
+
 /** Our terminal's size, sent at create so the container's terminal starts right (undefined when not a terminal). */
 export function terminalSize(): { height: number; width: number } | undefined {
   const { rows, columns } = process.stdout;

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { ImageService } from '../image/index.js';
 import type { ContainerStorage, VolumeService } from '../storage/index.js';
+import type { ContainerConfig } from '../core/index.js';
 import type { ContainerPaths, OciRuntime } from '../runtime/types.js';
 import type { StateStore } from '../state/index.js';
 import type { EngineOptions } from './types.js';
@@ -22,6 +23,11 @@ export interface EngineContext {
   locks: KeyedMutex;
   exits: ExitWatcher;
   attach: AttachBroker;
+}
+
+/** Mounts a container's rootfs (idempotent), with its image's layers and its user-namespace mapping. */
+export function mountRootfs(ctx: EngineContext, config: ContainerConfig): Promise<string> {
+  return ctx.storage.mount(config.id, ctx.images.layerDirs(ctx.images.resolve(config.imageId)), config.security.idMap);
 }
 
 export function containerDir(ctx: EngineContext, id: string): string {

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { wrap } from '../core/index.js';
 import { containerCgroupsPath } from '../sys/cgroup-paths.js';
 import { ImageService } from '../image/index.js';
+import { RegistryService } from '../registry/index.js';
 import { ContainerStorage, VolumeService } from '../storage/index.js';
 import { selectRuntime } from '../runtime/index.js';
 import { SqliteStateStore } from '../state/index.js';
@@ -32,6 +33,7 @@ import { topContainer } from './containers/top.js';
 import { updateContainer } from './containers/update.js';
 import { allStats, containerStats, streamStats } from './containers/stats.js';
 import type { ResourceLimits } from '../core/index.js';
+import { runBuild, type BuildEvent, type BuildRequest } from '../build/index.js';
 
 export class Engine {
   readonly reconciled: ReconcileReport;
@@ -78,6 +80,11 @@ export class Engine {
   get volumes() { return this.ctx.volumes; }
   get events() { return this.ctx.events; }
   get runtime() { return this.ctx.runtime; }
+  /** Registry pull/push/login (src/registry); made on first use, it holds no state but the credential file. */
+  get registry(): RegistryService {
+    return (this.registryService ??= new RegistryService({ root: this.ctx.opts.root, images: this.ctx.images }));
+  }
+  private registryService?: RegistryService;
 
   // --- containers ---
   create(req: CreateRequest) { return createContainer(this.ctx, req); }
@@ -115,6 +122,13 @@ export class Engine {
   diff(ref: string) { return diffContainer(this.ctx, ref); }
   export(ref: string) { return exportContainer(this.ctx, ref); }
   commit(ref: string, req: CommitRequest) { return commitContainer(this.ctx, ref, req); }
+
+  /** Builds an image from a context tar; the build drives this engine through its BuildHost port. */
+  build(req: BuildRequest, context: Readable, emit: (e: BuildEvent) => void) {
+    return runBuild({ images: this.ctx.images, imageStore: this.ctx.state, create: (r) => this.create(r), start: (r) => this.start(r),
+      wait: (r, c) => this.wait(r, c), logs: (r, o) => this.logs(r, o), commit: (r, q) => this.commit(r, q),
+      remove: (r, o) => this.remove(r, o) }, req, context, emit);
+  }
 
   /** Whether any container (in any state) uses the image; images in use are not removed without force. */
   imageInUse(imageId: string): boolean {

@@ -237,6 +237,11 @@ export class ImageService {
     return this.record({ id: digest, config, layers: clean, size, names });
   }
 
+  /** Records an image whose blobs and layers a registry pull already committed (stream-ingest.ts). */
+  recordCommitted(image: StagedImage): ImageRecord {
+    return this.record(image);
+  }
+
   /** Records a committed image (or adds names to an existing one, which keeps its creation time). */
   private record(i: StagedImage): ImageRecord {
     if (this.store.getImage(i.id) === undefined) {

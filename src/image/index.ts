@@ -9,3 +9,5 @@ export {
 } from './reference.js';
 export { MEDIA_TYPES, hostArchitecture } from './image-config.js';
 export { StorePaths } from './store-paths.js';
+export { ingestConfigBlob, ingestLayerStream, hasStoredLayer, type ExpectedBlob } from './stream-ingest.js';
+export type { StagedImage } from './archive-load.js';

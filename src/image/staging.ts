@@ -82,6 +82,22 @@ export class Staging {
     return this.adoptBlobFile(file, undefined, what);
   }
 
+  /** Takes a blob file the caller already verified while it streamed in (registry pulls): no second read. */
+  async adoptVerifiedBlob(file: string, info: BlobInfo): Promise<BlobInfo> {
+    return this.adopt(file, info);
+  }
+
+  /** Takes a layer the caller unpacked into dir/diff as it streamed; one already stored or staged wins. */
+  async adoptUnpackedLayer(dir: string, layer: LayerInfo): Promise<LayerInfo> {
+    if (this.layers.has(layer.diffId) || (await exists(this.paths.layerMeta(layer.diffId)))) {
+      await rm(dir, { recursive: true, force: true });
+      return { diffId: layer.diffId, size: await this.layerSize(layer.diffId) };
+    }
+    await writeFile(join(dir, 'meta.json'), JSON.stringify({ diffId: layer.diffId, size: layer.size }));
+    this.layers.set(layer.diffId, dir);
+    return layer;
+  }
+
   /** Where a blob's bytes are now: staged or already in the store. */
   blobPath(digest: string): string {
     return this.blobs.get(digest) ?? this.paths.blob(digest);

@@ -7,6 +7,7 @@
 // A user-namespaced container mounts shifted copies of the layers (id-shift.ts) and owns its upper dir as the
 // mapped root; its runc init runs as that unprivileged host uid, so every directory on the way to the rootfs
 // must be searchable by others (0711: search, not list).
+import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -53,7 +54,15 @@ export class ContainerStorage {
     if (lowerDirs.length === 0) throw new InvalidArgumentError(`container ${id}: image has no layers`);
     const dir = this.dir(id);
     try {
+      const fresh = !existsSync(join(dir, 'upper'));
       for (const sub of ['upper', 'work', 'rootfs']) await mkdir(join(dir, sub), { recursive: true, mode: 0o700 });
+      if (fresh) {
+        // overlayfs shows the upper dir's own mode and owner as the container's "/": give it the image's, or a
+        // non-root user could not even look up /etc. Only once: later changes to "/" belong to the container.
+        const top = await stat(lowerDirs[0]!);
+        await chmod(join(dir, 'upper'), top.mode & 0o7777);
+        await chown(join(dir, 'upper'), top.uid, top.gid);
+      }
       if (idMap) await this.prepareIdMapped(id, lowerDirs, idMap);
     } catch (err) {
       throw wrap(err, `prepare storage for container ${id}`);
@@ -79,7 +88,6 @@ export class ContainerStorage {
     await chmod(dir, 0o711);
     // The upper dir's root is the container's "/": the mapped root must own it to write there.
     for (const sub of ['upper', 'work']) await chown(join(dir, sub), idMap.hostUid, idMap.hostGid);
-    await chmod(join(dir, 'upper'), 0o755);
     await shiftedLowerDirs(this.root, lowerDirs, idMap);
   }
 

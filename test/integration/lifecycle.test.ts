@@ -27,9 +27,17 @@ describe('container lifecycle (CLI)', () => {
     assertOneLineError(missing, /no-such-command/, 127);
     const notExecutable = e.run(['run', '--rm', 'busybox', '/etc/passwd']);
     assertOneLineError(notExecutable, /\/etc\/passwd/, 126);
-    const noImage = e.run(['run', '--rm', 'bh-no-such-image', 'true']);
+    const noImage = e.run(['run', '--rm', '--pull', 'never', 'bh-no-such-image', 'true']);
     assertOneLineError(noImage, /bh-no-such-image/, 125);
     assert.equal(noImage.stdout, '');
+    // With the default policy the engine tries to pull it first; a registry on 127.0.0.1 that is not there keeps the
+    // attempt on this machine. Docker-like: a notice, then one error line, no stack trace.
+    const unpullable = e.run(['run', '--rm', '127.0.0.1:9/bh-no-such-image', 'true']);
+    assert.equal(unpullable.code, 125);
+    assert.match(unpullable.stderr, /^Unable to find image '127\.0\.0\.1:9\/bh-no-such-image' locally$/m);
+    assert.match(unpullable.stderr.trim().split('\n').pop()!, /^bulkhead: .*127\.0\.0\.1:9/);
+    assert.doesNotMatch(unpullable.stderr, /^\s+at .+[:(]/m);
+    assert.equal(e.run(['run', '--pull', 'sometimes', 'busybox', 'true']).code, 125);
   });
 
   it('run -d shows in ps (-q, -a, filters, json) and stop/start/restart change its state', () => {
@@ -162,6 +170,12 @@ describe('container lifecycle (CLI)', () => {
     assert.deepEqual(inspectContainer(e, 'lc-labels').Config.labels, { 'bh.a': '1', 'bh.b': 'two words' });
     assert.deepEqual(JSON.parse(e.ok(['inspect', '-f', 'Config.labels', 'lc-labels'])), { 'bh.a': '1', 'bh.b': 'two words' });
     e.ok(['rm', 'lc-labels']);
+  });
+
+  it('a non-root user sees the image\'s root directory, not the engine\'s private one', () => {
+    // overlayfs shows the upper dir's mode as "/": it must be the image's (0755), or uid 1000 cannot reach /etc.
+    assert.match(e.ok(['run', '--rm', '-u', '1000', 'busybox', 'ls', '-ld', '/']), /^drwxr-xr-x\s/);
+    assert.match(e.ok(['run', '--rm', '-u', '1000', 'busybox', 'cat', '/etc/passwd']), /^root:x:0:0:/m);
   });
 
   it('user mistakes give one line and a non-zero exit, create nothing, and leave the daemon answering', () => {

@@ -1,19 +1,20 @@
 // `run`, `create` and `start`: the commands that bring a container to life.
 import { Command } from 'commander';
-import { InvalidArgumentError } from '../../core/index.js';
+import { InvalidArgumentError, isNotFound } from '../../core/index.js';
+import { pullImage } from './registry.js';
 import { addResourceFlags, resourcesFromFlags, type ResourceFlags } from '../flags/resources.js';
 import { addSecurityFlags, securityFromFlags, type SecurityFlags } from '../flags/security.js';
 import type { CreateRequest } from '../../engine/index.js';
 import type { CliContext } from '../context.js';
 import type { Client } from '../client.js';
 import { collect, parseEnv, parseEnvFile, parseLabels, parseMount, parseTmpfs, parseVolume } from '../parse.js';
-import { followTerminalSize, joinStreams, terminalSize } from '../stdio.js';
+import { followTerminalSize, joinStreams, proxySignals, terminalSize } from '../stdio.js';
 
 interface CreateFlags extends ResourceFlags, SecurityFlags {
   name?: string; env: string[]; envFile: string[]; workdir?: string; user?: string; entrypoint?: string;
   hostname?: string; volume: string[]; mount: string[]; tmpfs: string[]; readOnly?: boolean; label: string[];
   network?: string; rm?: boolean; interactive?: boolean; tty?: boolean; detach?: boolean; stopSignal?: string;
-  stopTimeout?: string; runtime?: string;
+  stopTimeout?: string; runtime?: string; pull?: string;
 }
 
 function addCreateFlags(cmd: Command): Command {
@@ -37,6 +38,7 @@ function addCreateFlags(cmd: Command): Command {
     .option('--stop-signal <signal>', 'signal that stops the container')
     .option('--stop-timeout <seconds>', 'seconds to wait before killing on stop')
     .option('--runtime <name>', 'OCI runtime for this container')
+    .option('--pull <policy>', 'pull the image: missing (default), always or never')
     .passThroughOptions()
     .argument('<image>')
     .argument('[command...]');
@@ -82,17 +84,44 @@ export async function startAttached(client: Client, id: string, opts: { tty: boo
     throw err;
   }
   const stopResize = opts.tty ? followTerminalSize(client, `${base}/resize`) : () => undefined;
+  // Without a terminal, Ctrl-C and SIGTERM go to the container (docker's --sig-proxy), which decides how to end.
+  const stopProxy = opts.tty ? () => undefined : proxySignals(client, `${base}/kill`);
   await io.done;
   stopResize();
+  stopProxy();
   return (await result).exitCode;
 }
+
+// --- auto-pull (registry): like docker, a create that fails with "no such image" pulls the image, then retries;
+// --pull always pulls first, --pull never does not pull at all.
+type PullPolicy = 'missing' | 'always' | 'never';
+
+function pullPolicy(value: string | undefined): PullPolicy {
+  const v = value ?? 'missing';
+  if (v !== 'missing' && v !== 'always' && v !== 'never') throw new InvalidArgumentError(`invalid --pull "${v}": use missing, always or never`);
+  return v;
+}
+
+async function createPulling(client: Client, image: string, req: CreateRequest, policy: PullPolicy): Promise<{ id: string }> {
+  if (policy === 'always') await pullImage(client, image, {}, process.stderr);
+  if (policy !== 'missing') return client.call<{ id: string }>('POST', '/bulkhead/containers', { json: req });
+  try {
+    return await client.call<{ id: string }>('POST', '/bulkhead/containers', { json: req });
+  } catch (err) {
+    if (!(isNotFound(err) && err instanceof Error && /no such image/.test(err.message))) throw err;
+    process.stderr.write(`Unable to find image '${image}' locally\n`);
+    await pullImage(client, image, {}, process.stderr);
+    return client.call<{ id: string }>('POST', '/bulkhead/containers', { json: req });
+  }
+}
+// --- end auto-pull
 
 export function runCommands(program: Command, cli: CliContext): void {
   addCreateFlags(program.command('run').description('create and start a container')
     .option('-d, --detach', 'run in the background and print the container id'))
     .action(async (image: string, command: string[], f: CreateFlags) => {
       const client = await cli.client();
-      const { id } = await client.call<{ id: string }>('POST', '/bulkhead/containers', { json: toCreateRequest(image, command, f) });
+      const { id } = await createPulling(client, image, toCreateRequest(image, command, f), pullPolicy(f.pull));
       if (f.detach) {
         await client.call('POST', `/bulkhead/containers/${id}/start`);
         process.stdout.write(`${id}\n`);
@@ -104,7 +133,7 @@ export function runCommands(program: Command, cli: CliContext): void {
   addCreateFlags(program.command('create').description('create a container without starting it'))
     .action(async (image: string, command: string[], f: CreateFlags) => {
       const client = await cli.client();
-      const { id } = await client.call<{ id: string }>('POST', '/bulkhead/containers', { json: toCreateRequest(image, command, f) });
+      const { id } = await createPulling(client, image, toCreateRequest(image, command, f), pullPolicy(f.pull));
       process.stdout.write(`${id}\n`);
     });
 

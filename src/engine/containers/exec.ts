@@ -3,7 +3,7 @@
 import { ConflictError, InvalidArgumentError, NotFoundError, newId } from '../../core/index.js';
 import { execProcessSpec } from '../../specgen/index.js';
 import type { ExecSession } from '../../runtime/types.js';
-import { containerPaths, type EngineContext } from '../context.js';
+import { containerPaths, mountRootfs, type EngineContext } from '../context.js';
 import type { ExecRequest } from '../types.js';
 import { checkExecRequest } from '../request-shape.js';
 
@@ -40,7 +40,7 @@ export async function startExec(ctx: EngineContext, execId: string): Promise<Exe
   const rec = ctx.state.getContainer(inst.containerId);
   if (!rec || rec.state.status !== 'running') throw new ConflictError(`container ${inst.containerId.slice(0, 12)} is not running`);
   const req = inst.request;
-  const rootfs = await ctx.storage.mount(rec.config.id, ctx.images.layerDirs(ctx.images.resolve(rec.config.imageId)));
+  const rootfs = await mountRootfs(ctx, rec.config);
   const process = await execProcessSpec(rec.config, {
     cmd: req.cmd, env: req.env ?? [], user: req.user || undefined,
     workingDir: req.workingDir || undefined, tty: req.tty ?? false, consoleSize: req.consoleSize,

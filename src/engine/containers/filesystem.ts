@@ -4,13 +4,13 @@ import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { InvalidArgumentError, type ImageRecord, type ImageRunConfig } from '../../core/index.js';
 import { copyFromContainer, copyToContainer, statInContainer } from '../../storage/index.js';
-import type { EngineContext } from '../context.js';
+import { mountRootfs, type EngineContext } from '../context.js';
 
 /** Runs fn with the container's rootfs mounted; unmounts afterwards only if it was not mounted before. */
 async function withRootfs<T>(ctx: EngineContext, id: string, fn: (rootfs: string) => Promise<T>, holdUntil?: (v: T) => Promise<unknown>): Promise<T> {
   const rec = ctx.state.lookupContainer(id);
   const wasMounted = ctx.storage.isMounted(id);
-  const rootfs = await ctx.storage.mount(id, ctx.images.layerDirs(ctx.images.resolve(rec.config.imageId)), rec.config.security.idMap);
+  const rootfs = await mountRootfs(ctx, rec.config);
   const release = async () => {
     const now = ctx.state.getContainer(id)?.state.status;
     if (!wasMounted && now !== 'running' && now !== 'paused') await ctx.storage.unmount(id).catch(() => undefined);

@@ -5,7 +5,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exitCodeHint, wrap, type ContainerConfig, type ContainerRecord } from '../../core/index.js';
 import { generateSpec, writeBundle, writeEtcFiles } from '../../specgen/index.js';
-import { containerDir, containerPaths, type EngineContext } from '../context.js';
+import { containerDir, containerPaths, mountRootfs, type EngineContext } from '../context.js';
 import { removeLocked } from './remove.js';
 import { containerCgroupsPath } from '../../sys/cgroup-paths.js';
 
@@ -19,7 +19,7 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
   if (rec.state.status === 'running' || rec.state.status === 'paused') return; // docker answers "not modified"
   const paths = containerPaths(ctx, id);
   try {
-    const rootfs = await ctx.storage.mount(id, ctx.images.layerDirs(ctx.images.resolve(rec.config.imageId)), rec.config.security.idMap);
+    const rootfs = await mountRootfs(ctx, rec.config);
     const volumePaths = await volumeDirs(ctx, rec.config, rootfs);
     await mkdir(paths.userdata, { recursive: true });
     await writeEtcFiles(containerDir(ctx, id), rec.config);
