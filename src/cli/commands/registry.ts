@@ -1,8 +1,8 @@
 // Registry commands: pull, push, login, logout. Pull and push read the daemon's NDJSON progress stream and show
 // it as one live line per layer on a terminal (bytes and rate), or as plain lines (one per state change) when
 // the output is a file or pipe.
+import { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import type { Writable } from 'node:stream';
 import { EngineError, InvalidArgumentError, formatSize, type ErrorKind } from '../../core/index.js';
 import type { Client } from '../client.js';
 import type { CliContext } from '../context.js';
@@ -93,7 +93,7 @@ export function registryCommands(program: Command, cli: CliContext): void {
     .option('-q, --quiet', 'print only the image id')
     .argument('<image>')
     .action(async (ref: string, f: PullFlags) => {
-      const sink = f.quiet ? new (await import('node:stream')).Writable({ write: (_c, _e, cb) => cb() }) : process.stdout;
+      const sink = f.quiet ? new Writable({ write: (_c, _e, cb) => cb() }) : process.stdout;
       const id = await pullImage(await cli.client(), ref, f, sink);
       process.stdout.write(`${id}\n`);
     });
