@@ -11,6 +11,7 @@ import type { Settings } from './settings.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/bulkhead', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
+const LOSER_GRACE_MS = 5_000;
 
 export async function ensureDaemon(settings: Settings): Promise<void> {
   if (await socketAnswers(settings.socketPath)) return;
@@ -27,12 +28,13 @@ export async function ensureDaemon(settings: Settings): Promise<void> {
   closeSync(log);
   child.unref();
   process.stderr.write(`bulkhead: no daemon answered on ${settings.socketPath}; started one (pid ${child.pid}, log ${logPath})\n`);
-  let exited: number | null = null;
-  child.once('exit', (code) => { exited = code ?? 1; });
+  let exitedAt: number | null = null;
+  child.once('exit', () => { exitedAt = Date.now(); });
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (await socketAnswers(settings.socketPath)) return;
-    if (exited !== null) break;
+    // Ours may have exited because another CLI's daemon won the race for the root's lock: give that one a moment.
+    if (exitedAt !== null && Date.now() - exitedAt > LOSER_GRACE_MS) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   const last = readFileSync(logPath, 'utf8').trim().split('\n').pop() ?? '';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { wrap } from '../core/index.js';
 import { containerCgroupsPath } from '../sys/cgroup-paths.js';
+import { acquireDaemonLock, type DaemonLock } from './daemon-lock.js';
 import { ImageService } from '../image/index.js';
 import { RegistryService } from '../registry/index.js';
 import { ContainerStorage, VolumeService } from '../storage/index.js';
@@ -38,14 +39,21 @@ import { runBuild, type BuildEvent, type BuildRequest } from '../build/index.js'
 export class Engine {
   readonly reconciled: ReconcileReport;
 
-  private constructor(readonly ctx: EngineContext, reconciled: ReconcileReport) {
+  private constructor(readonly ctx: EngineContext, reconciled: ReconcileReport, private readonly lock: DaemonLock) {
     this.reconciled = reconciled;
   }
 
   static async open(opts: EngineOptions): Promise<Engine> {
     for (const dir of [opts.root, join(opts.root, 'containers'), opts.runRoot]) await mkdir(dir, { recursive: true });
     containerCgroupsPath('check', opts.cgroupParent); // refuse a bad parent at start-up, not at the first container
-    const state = new SqliteStateStore(join(opts.root, 'bulkhead.db'));
+    const lock = acquireDaemonLock(opts.root);
+    let state: SqliteStateStore;
+    try {
+      state = new SqliteStateStore(join(opts.root, 'bulkhead.db'));
+    } catch (err) {
+      lock.release();
+      throw wrap(err, 'open engine');
+    }
     try {
       const images = new ImageService({ root: opts.root, store: state });
       await images.init();
@@ -64,9 +72,10 @@ export class Engine {
       };
       const report = await reconcile(ctx);
       await ctx.exits.start();
-      return new Engine(ctx, report);
+      return new Engine(ctx, report, lock);
     } catch (err) {
       state.close();
+      lock.release();
       throw wrap(err, 'open engine');
     }
   }
@@ -74,6 +83,7 @@ export class Engine {
   close(): void {
     this.ctx.exits.stop();
     this.ctx.state.close();
+    this.lock.release();
   }
 
   get images() { return this.ctx.images; }

@@ -2,7 +2,7 @@
 // containers keep running.
 import { after, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, TestEngine } from '../helpers/engine-harness.js';
@@ -41,4 +41,26 @@ it('starts a daemon on first use, which keeps serving until `daemon stop`', () =
   assert.equal(existsSync(join(e.root, 'run', 'daemon.pid')), false);
   assert.doesNotThrow(() => process.kill(ctr.State.pid, 0), 'its container keeps running under conmon');
   // Cleanup goes through the harness's own daemon.
+});
+
+it('one daemon per root: a second daemon on the same root refuses to start, and racing CLIs share one daemon', async () => {
+  assert.equal(cli(['daemon', 'status']).code, 1, 'nothing answers yet');
+  // No daemon yet: ten CLI calls at once each try to start one; exactly one wins the root, all calls succeed.
+  const env = { ...e.env };
+  delete env.BULKHEAD_NO_AUTOSTART;
+  const calls = await Promise.all(Array.from({ length: 10 }, () => new Promise<number>((resolve) => {
+    const c = spawn(process.execPath, [BIN, 'images', '-q'], { env, stdio: 'ignore' });
+    c.on('close', (code) => resolve(code ?? -1));
+  })));
+  assert.deepEqual(calls, Array(10).fill(0));
+  // The losers may still be starting when the winner answers; each gives up as soon as it meets the lock.
+  const count = () => spawnSync('pgrep', ['-f', '--', `--root ${e.root} daemon`]).stdout.toString().trim().split('\n').filter(Boolean).length;
+  for (let i = 0; i < 100 && count() > 1; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(count(), 1, 'one daemon for the root');
+  // A second daemon for the same root, even on another socket, refuses (the first one's lock is held).
+  const again = cli(['--host', `${e.socket}.other`, 'daemon']);
+  assert.notEqual(again.code, 0);
+  assert.match(again.stderr, /another bulkhead daemon is already running for /);
+  assert.equal(again.stderr.trim().split('\n').length, 1);
+  cli(['daemon', 'stop']);
 });
