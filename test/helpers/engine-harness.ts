@@ -99,6 +99,9 @@ export class TestEngine {
       this.run(['daemon', 'stop']);
     }
     await this.killDaemon();
+    // A daemon the CLI started by itself for this root (a test that failed before stopping it) goes too.
+    const started = spawnSync('pgrep', ['-f', '--', `--root ${this.root} daemon`]).stdout?.toString().split('\n').filter(Boolean) ?? [];
+    for (const pid of started) { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* already gone */ } }
     // Anything a failed test left running: runc containers under this engine's state root, their conmons.
     const runcRoot = join(this.root, 'run', 'runc');
     const list = spawnSync('runc', ['--root', runcRoot, 'list', '-q']);
