@@ -1,7 +1,20 @@
 // Reading requests and writing replies: JSON bodies with a size cap, typed query parameters, JSON answers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PassThrough, type Readable } from 'node:stream';
 import { InvalidArgumentError } from '../core/index.js';
 import type { ApiRequest } from './router.js';
+
+/**
+ * The request body (an uploaded tar) as a stream the handler may fail and destroy without closing the client's
+ * connection: whatever the handler leaves unread is drained, so the client finishes its upload and then reads
+ * the error the handler answers with, instead of dying on EPIPE.
+ */
+export function uploadBody(r: ApiRequest): Readable {
+  const body = new PassThrough();
+  r.raw.pipe(body);
+  body.on('close', () => { r.raw.unpipe(body); r.raw.resume(); });
+  return body;
+}
 
 /** The response of an ordinary request (an upgraded one has none). */
 export function response(r: ApiRequest): ServerResponse {

@@ -40,6 +40,10 @@ export function createApiServer(engine: Engine, shutdown: () => void): Server {
   const server = createServer((req, res) => {
     dispatch(req, res).catch((err) => {
       if (res.headersSent) { res.destroy(); return; }
+      // An unread upload (even one piped into a handler's stream) is drained, so the client reads this answer
+      // rather than failing on EPIPE.
+      req.unpipe();
+      req.resume();
       const { status, body } = errorResponse(err);
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(body));

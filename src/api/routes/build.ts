@@ -2,7 +2,7 @@
 // (step headers and step output) ending in {id} or {error, line, kind}. Query: t (repeatable), f, target,
 // buildarg=K=V and label=K=V (repeatable), nocache=1.
 import { InvalidArgumentError, errorKind } from '../../core/index.js';
-import { queryBool, response } from '../request.js';
+import { queryBool, response, uploadBody } from '../request.js';
 import type { Router } from '../router.js';
 
 function pairs(values: string[], what: string): Record<string, string> {
@@ -25,13 +25,14 @@ export function buildRoutes(router: Router): void {
     const res = response(r);
     res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
     const send = (e: object) => { if (!res.destroyed) res.write(`${JSON.stringify(e)}\n`); };
+    const context = uploadBody(r);
     try {
-      const image = await r.engine.build(req, r.raw, send);
+      const image = await r.engine.build(req, context, send);
       send({ id: image.id });
     } catch (err) {
       send({ error: err instanceof Error ? err.message : String(err), kind: errorKind(err),
         ...(err instanceof Error && 'line' in err && typeof err.line === 'number' ? { line: err.line } : {}) });
-      r.raw.resume(); // drain what is left of the context so the client is not stuck writing
+      context.destroy(); // drains what is left of the upload, so the client is not stuck writing
     }
     res.end();
   });

@@ -2,7 +2,7 @@
 import { pipeline } from 'node:stream/promises';
 import { StateInvalidError } from '../../core/index.js';
 import type { CreateRequest, ExecRequest, WaitCondition } from '../../engine/index.js';
-import { queryBool, queryInt, queryJson, queryString, readJson, response, sendEmpty, sendJson, upgraded } from '../request.js';
+import { queryBool, queryInt, queryJson, queryString, readJson, response, sendEmpty, sendJson, upgraded, uploadBody } from '../request.js';
 import type { Router } from '../router.js';
 import { hijackResponse, pumpSession } from '../streams.js';
 import { frame, STDERR, STDOUT } from '../wire.js';
@@ -93,7 +93,7 @@ export function containerRoutes(router: Router): void {
       response(r).end();
     })
     .add('PUT', `${P}/:ref/archive`, async (r) => {
-      await r.engine.copyTo(r.params.ref!, queryString(r.query, 'path'), r.raw);
+      await r.engine.copyTo(r.params.ref!, queryString(r.query, 'path'), uploadBody(r));
       sendEmpty(response(r), 200);
     })
     .add('POST', `${P}/:ref/commit`, async (r) => {

@@ -1,6 +1,6 @@
 // Image routes (/bulkhead/images/…). References go in the query string because they contain "/" and ":".
 import { InvalidArgumentError } from '../../core/index.js';
-import { queryBool, queryJson, queryString, readJson, response, sendJson } from '../request.js';
+import { queryBool, queryJson, queryString, readJson, response, sendJson, uploadBody } from '../request.js';
 import type { Router } from '../router.js';
 import { imageView } from '../views.js';
 
@@ -22,7 +22,7 @@ export function imageRoutes(router: Router): void {
       sendJson(response(r), 200, lines);
     })
     .add('POST', `${P}/import`, async (r) => {
-      const image = await r.engine.images.importTarball(r.raw, {
+      const image = await r.engine.images.importTarball(uploadBody(r), {
         reference: r.query.get('reference') || undefined,
         config: queryJson(r.query, 'config'),
         message: r.query.get('message') || undefined,
@@ -40,7 +40,7 @@ export function imageRoutes(router: Router): void {
       await r.engine.images.save(refs, format, response(r));
     })
     .add('POST', `${P}/load`, async (r) => {
-      const images = await r.engine.images.load(r.raw);
+      const images = await r.engine.images.load(uploadBody(r));
       for (const i of images) r.engine.events.emit('image', 'load', i.id, {});
       sendJson(response(r), 200, images.map((i) => ({ id: i.id, names: i.names })));
     })
