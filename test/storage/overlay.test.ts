@@ -1,11 +1,10 @@
 // Real overlay mounts (root): mount/unmount, where writes land, diff, and the commit layer tar.
+import { readTar } from '../archive/tar-fixtures.js';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, linkSync, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import tarStream from 'tar-stream';
 import { ContainerStorage, isMountPoint, readMountInfo } from '../../src/storage/index.js';
 import { extractTar } from '../../src/archive/index.js';
 import { runCommand } from '../../src/sys/run-command.js';
@@ -81,22 +80,6 @@ test('changes reports A, C and D, including an opaque directory', async () => {
   ]);
 });
 
-async function readTar(stream: Readable): Promise<Map<string, { type: string; body: string; linkname: string | null }>> {
-  const entries = new Map<string, { type: string; body: string; linkname: string | null }>();
-  const extract = tarStream.extract();
-  extract.on('entry', (h, s, next) => {
-    const chunks: Buffer[] = [];
-    s.on('data', (c: unknown) => { chunks.push(c as Buffer); });
-    s.on('end', () => { entries.set(h.name, { type: h.type ?? 'file', body: Buffer.concat(chunks).toString(), linkname: h.linkname ?? null }); next(); });
-  });
-  await new Promise<void>((resolve, reject) => {
-    extract.on('finish', resolve);
-    extract.on('error', reject);
-    stream.on('error', reject);
-    stream.pipe(extract);
-  });
-  return entries;
-}
 
 test('layerTar turns overlay markers into OCI whiteouts', async () => {
   const entries = await readTar(storage.layerTar(id));

@@ -1,4 +1,5 @@
 // Hostile symlinks in a container rootfs: resolution and cp in both directions must stay inside it.
+import { readTar } from '../archive/tar-fixtures.js';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -74,20 +75,8 @@ test('copyToContainer into a symlink to / lands in the rootfs, as do tar entries
 });
 
 async function tarEntries(stream: Readable): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const extract = tarStream.extract();
-  extract.on('entry', (h, s, next) => {
-    const chunks: Buffer[] = [];
-    s.on('data', (c: unknown) => { chunks.push(c as Buffer); });
-    s.on('end', () => { out.set(h.name, h.type === 'symlink' ? `-> ${h.linkname}` : Buffer.concat(chunks).toString()); next(); });
-  });
-  await new Promise<void>((resolve, reject) => {
-    extract.on('finish', resolve);
-    extract.on('error', reject);
-    stream.on('error', reject);
-    stream.pipe(extract);
-  });
-  return out;
+  const entries = await readTar(stream);
+  return new Map([...entries].map(([name, e]) => [name, e.type === 'symlink' ? `-> ${e.linkname}` : e.body]));
 }
 
 test('copyFromContainer reads through container links inside the rootfs, never host files', async () => {
