@@ -8,7 +8,8 @@ if [ "$(id -u)" != 0 ]; then echo "setup.sh: run as root (sudo ./setup.sh)" >&2;
 echo "==> Debian packages"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends runc conmon busybox-static iproute2 util-linux make g++ python3 >/dev/null
+apt-get install -y -qq --no-install-recommends runc conmon busybox-static iproute2 util-linux make g++ python3 \
+  containernetworking-plugins iptables debootstrap >/dev/null
 
 echo "==> npm dependencies and build"
 npm ci --no-audit --no-fund

@@ -1,7 +1,8 @@
 // Bundles the CLI client into one CommonJS file, dist/bundle/cli/bulkhead.cjs, from tsc's output (run after tsc:
 // `npm run build` does). Measured on the 2-core VM, a `bulkhead version` spends ~15 ms less CPU than loading the
 // ~40 ES modules one by one, and CommonJS beats an ES-module bundle by ~5 ms more. bin/bulkhead decides when the
-// bundle is used.
+// bundle is used. A second, tiny bundle (launch.cjs, from src/cli/entry/launch.ts) is what node starts: it runs the
+// client with V8's code cache (bulkhead.cjs.cache), which the last step here writes by running the client once.
 //
 // What the bundle keeps exactly as the unbundled code has it:
 // - Dynamic import() stays a real, lazy import of tsc's output (the daemon's engine and API server, the archive
@@ -9,8 +10,9 @@
 // - import.meta.url still names each module's own file under dist/src, so paths computed from it (the CLI finding
 //   bin/bulkhead to start a daemon, nativeHelper finding native/bin) resolve as before wherever the bundle sits.
 import { build } from 'esbuild';
-import { readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,7 +20,12 @@ const DIST_SRC = join(REPO_ROOT, 'dist', 'src');
 const ENTRY = join(DIST_SRC, 'cli', 'entry', 'client.js');
 const OUT_DIR = join(REPO_ROOT, 'dist', 'bundle', 'cli');
 const OUT_FILE = join(OUT_DIR, 'bulkhead.cjs');
+const LAUNCH_ENTRY = join(DIST_SRC, 'cli', 'entry', 'launch.js');
+const LAUNCH_FILE = join(OUT_DIR, 'launch.cjs');
 const BUNDLE_URL = '__bulkheadBundleUrl';
+// The bundle's lazy imports go through this function: src/cli/entry/launch.ts runs the bundle as a vm script, where
+// import() has no loader, so it provides one; loaded any other way the bundle falls back to its own import().
+const LAZY_IMPORT = '__bulkheadLazyImport';
 
 /** A path from the bundle's folder, written the way import() and new URL() want it. */
 function fromBundle(absPath) {
@@ -50,25 +57,45 @@ const keepTscLayout = {
   },
 };
 
-// Written beside the final name, then renamed: bin/bulkhead never sees a half-written bundle.
-const staging = join(OUT_DIR, `.bulkhead.cjs.${process.pid}.tmp`);
+/** Sends the kept import("./…") calls (always relative: the plugin refuses others) through LAZY_IMPORT. */
+function routeLazyImports(code) {
+  return code.replace(/\bimport\((["'])(\.\.?\/)/g, `${LAZY_IMPORT}($1$2`);
+}
+
+/** Bundles one entry to a CommonJS file, written beside the final name and renamed: bin/bulkhead never sees half. */
+async function bundle(entry, outFile) {
+  const staging = join(OUT_DIR, `.${basename(outFile)}.${process.pid}.tmp`);
+  try {
+    await build({
+      entryPoints: [entry],
+      outfile: staging,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      // better-sqlite3 is native and only the daemon needs it; nothing from node_modules but commander is expected.
+      external: ['better-sqlite3'],
+      banner: { js: `const ${BUNDLE_URL} = require('node:url').pathToFileURL(__filename).href;\n`
+        + `const ${LAZY_IMPORT} = globalThis.${LAZY_IMPORT} ?? ((p) => import(p));` },
+      plugins: [keepTscLayout],
+      logLevel: 'warning',
+    });
+    await writeFile(staging, routeLazyImports(await readFile(staging, 'utf8')));
+    await rename(staging, outFile);
+  } catch (err) {
+    await rm(staging, { force: true });
+    throw err;
+  }
+}
+
 try {
-  await build({
-    entryPoints: [ENTRY],
-    outfile: staging,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    // better-sqlite3 is native and only the daemon needs it; nothing from node_modules but commander is expected.
-    external: ['better-sqlite3'],
-    banner: { js: `const ${BUNDLE_URL} = require('node:url').pathToFileURL(__filename).href;` },
-    plugins: [keepTscLayout],
-    logLevel: 'warning',
-  });
-  await rename(staging, OUT_FILE);
+  await rm(`${OUT_FILE}.cache`, { force: true }); // a cache of the previous bundle is useless (V8 would reject it)
+  await bundle(ENTRY, OUT_FILE);
+  await bundle(LAUNCH_ENTRY, LAUNCH_FILE);
+  // One run of the client through the launcher writes V8's code cache for the bundle (see src/cli/entry/launch.ts).
+  const made = spawnSync(process.execPath, [LAUNCH_FILE, '--help'], { env: { ...process.env, BULKHEAD_CODE_CACHE: 'write' }, stdio: 'ignore' });
+  if (made.status !== 0) throw new Error(`writing the code cache: the client exited with ${made.status ?? made.signal}`);
 } catch (err) {
-  await rm(staging, { force: true });
   process.stderr.write(`bundle-cli: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
   process.exit(1);
 }

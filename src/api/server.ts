@@ -16,6 +16,8 @@ import { systemRoutes } from './routes/system.js';
 import { resourceRoutes } from './routes/resources.js';
 import { buildRoutes } from './routes/build.js';
 import { registryRoutes } from './routes/registry.js';
+import { networkRoutes } from './routes/networks.js';
+import { buildDockerRouter, splitVersionPrefix } from './docker/index.js';
 
 export function buildRouter(shutdown: () => void): Router {
   const router = new Router();
@@ -26,14 +28,19 @@ export function buildRouter(shutdown: () => void): Router {
   resourceRoutes(router);
   buildRoutes(router);
   registryRoutes(router);
+  networkRoutes(router);
   return router;
 }
 
 export function createApiServer(engine: Engine, shutdown: () => void): Server {
   const router = buildRouter(shutdown);
+  const docker = buildDockerRouter();
   const dispatch = async (raw: IncomingMessage, res?: ServerResponse, upgrade?: { socket: Duplex; head: Buffer }) => {
     const url = new URL(raw.url ?? '/', 'http://bulkhead');
-    const found = router.match(raw.method ?? 'GET', url.pathname);
+    // One socket, two APIs: Bulkhead's own under /bulkhead/, Docker's Engine API (optionally /vX.Y-prefixed) elsewhere.
+    const own = url.pathname.startsWith('/bulkhead/');
+    const path = own ? url.pathname : splitVersionPrefix(url.pathname).path;
+    const found = (own ? router : docker).match(raw.method ?? 'GET', path);
     if (!found) throw new NotFoundError(`no such endpoint: ${raw.method} ${url.pathname}`);
     await found.handler({ engine, raw, res, upgrade, params: found.params, query: url.searchParams });
   };

@@ -3,7 +3,7 @@ import { shortId, type ContainerRecord, type ImageRecord } from '../core/index.j
 import { hardeningView } from '../security/index.js';
 import { statusText } from '../engine/index.js';
 
-export function containerView(c: ContainerRecord) {
+export function containerView(c: ContainerRecord & { networkSettings?: object }) {
   return {
     Id: c.config.id,
     ShortId: shortId(c.config.id),
@@ -16,6 +16,7 @@ export function containerView(c: ContainerRecord) {
     State: { ...c.state, running: c.state.status === 'running' || c.state.status === 'paused', paused: c.state.status === 'paused' },
     Config: c.config,
     Hardening: hardeningView(c.config),
+    NetworkSettings: c.networkSettings,
   };
 }
 

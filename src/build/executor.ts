@@ -19,6 +19,7 @@ import { imageLookup, resolveOwner } from './image-fs.js';
 import { scratchImage, writeConfigImage } from './image-writer.js';
 import { applyMetadata } from './metadata.js';
 import { parseContainerfile, type Instruction } from './parse.js';
+import { fetchRemoteSources, isRemoteSource } from './remote-source.js';
 import { runStep } from './run-step.js';
 import { withImageRoot } from './stage-root.js';
 import type { BuildEvent, BuildHost, BuildRequest } from './types.js';
@@ -199,6 +200,8 @@ class Build {
       if (!/^[0-7]{3,4}$/.test(inst.flags.chmod)) throw new InvalidArgumentError(`invalid --chmod "${inst.flags.chmod}": use octal, e.g. 755`);
       chmod = parseInt(inst.flags.chmod, 8);
     }
+    if (inst.name === 'ADD' && sources.some(isRemoteSource)) return this.addRemote(inst, parent, words, dest, owner, chmod);
+    if (inst.flags.checksum !== undefined) throw new InvalidArgumentError('ADD --checksum is only for URL sources');
     const withRoot = async <T>(fn: (root: string, where: string) => Promise<T>): Promise<T> => {
       const from = inst.flags.from !== undefined ? expandWord(inst.flags.from, vars, esc) : undefined;
       if (from === undefined) return fn(this.ctxDir, 'the build context');
@@ -217,6 +220,21 @@ class Build {
         parent, layerTar: copyLayerTar(plan), config: parent.config.config ?? {}, comment: `${inst.name} ${inst.args}`,
       }));
     });
+  }
+
+  /** ADD of http(s) URLs: downloaded into the work dir, then copied like local files (0600 unless --chmod). */
+  private async addRemote(inst: Instruction, parent: ImageRecord, words: string[], dest: string,
+    owner: { uid: number; gid: number } | undefined, chmod: number | undefined): Promise<ImageRecord> {
+    const urls = words.slice(0, -1);
+    if (!urls.every(isRemoteSource)) throw new InvalidArgumentError('ADD cannot mix URLs and local files in one instruction: split it in two');
+    const root = join(this.work, `url-${this.step}`);
+    const names = await fetchRemoteSources(urls, dest, root, inst.flags.checksum);
+    const plan = await planCopy({ root, sources: names, dest, owner, chmod: chmod ?? 0o600, extractArchives: false,
+      imageHas: imageLookup(this.host.images, parent) });
+    const text = `${inst.name} ${JSON.stringify(inst.flags)} ${JSON.stringify(words)}`;
+    return this.cached(parent, text, plan.digest, () => this.host.images.commit({
+      parent, layerTar: copyLayerTar(plan), config: parent.config.config ?? {}, comment: `${inst.name} ${inst.args}`,
+    }));
   }
 
   private async cached(parent: ImageRecord, text: string, digest: string, make: () => Promise<ImageRecord>): Promise<ImageRecord> {

@@ -122,7 +122,10 @@ function checkArity(inst: Instruction): void {
     case 'COPY': case 'ADD': {
       const n = inst.json ? inst.json.length : inst.args.split(/\s+/).filter(Boolean).length;
       if (n < 2) fail('needs at least one source and a destination');
-      for (const f of Object.keys(inst.flags)) if (!['from', 'chown', 'chmod'].includes(f) || (inst.name === 'ADD' && f === 'from')) fail(`does not know the flag --${f}`);
+      for (const f of Object.keys(inst.flags)) {
+        const known = inst.name === 'ADD' ? ['chown', 'chmod', 'checksum'] : ['from', 'chown', 'chmod'];
+        if (!known.includes(f)) fail(`does not know the flag --${f}`);
+      }
       break;
     }
     case 'RUN':

@@ -1,6 +1,7 @@
 // RUN: a container from the current image with the engine's isolation defaults and no network, its output
 // streamed as it comes, its changes committed as a layer. The container is removed whatever happens.
 import { InvalidArgumentError, type ImageRecord, type ImageRunConfig } from '../core/index.js';
+import { BUILD_LABEL, BUILD_STEP } from './leftovers.js';
 import type { BuildHost } from './types.js';
 
 const OUTPUT_TAIL = 20;
@@ -20,7 +21,7 @@ export async function runStep(host: BuildHost, parent: ImageRecord, run: ImageRu
     image: parent.id, cmd, entrypoint: [], network: 'none',
     env: [...(run.Env ?? []), ...argEnv.filter((e) => !envKeys.has(e.split('=')[0]))],
     workingDir: run.WorkingDir || undefined, user: run.User || undefined,
-    labels: { 'io.bulkhead.build': 'step' },
+    labels: { [BUILD_LABEL]: BUILD_STEP }, // a crash mid-step leaves it for sweepBuildContainers
   });
   try {
     const exited = host.wait(id, 'next-exit');

@@ -37,12 +37,21 @@ export class Client {
   }
 
   /** Sends a request and returns the raw response once its headers arrive; errors (status ≥ 400) are thrown. */
+  /**
+   * Where requests go. `servername: ''` tells node's agent that there is no TLS server name to work out: without it
+   * the agent tests the host name with net.isIP, whose first call compiles a large regular expression (~4 ms of a
+   * CLI call that lasts ~40 ms).
+   */
+  private get target(): { socketPath: string } {
+    return { socketPath: this.opts.socketPath, servername: '' } as { socketPath: string };
+  }
+
   async stream(method: string, p: string, opts: RequestOptions = {}): Promise<IncomingMessage> {
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
       let payload: string | undefined;
       if (opts.json !== undefined) { payload = JSON.stringify(opts.json); headers['Content-Type'] = 'application/json'; }
-      const req = request({ socketPath: this.opts.socketPath, method, path: this.path(p, opts.query), headers }, resolve);
+      const req = request({ ...this.target, method, path: this.path(p, opts.query), headers }, resolve);
       req.on('error', (err) => {
         // A daemon that refuses an upload answers before reading it all, and our write then fails: its answer
         // (which says why) is the error to show, so give it a moment to arrive.
@@ -64,7 +73,7 @@ export class Client {
   /** Opens an upgraded (hijacked) connection for interactive streams: attach, exec. */
   upgrade(p: string, query: RequestOptions['query'] = {}): Promise<{ socket: Duplex; head: Buffer }> {
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.opts.socketPath, method: 'POST', path: this.path(p, query),
+      const req = request({ ...this.target, method: 'POST', path: this.path(p, query),
         headers: { Connection: 'Upgrade', Upgrade: 'tcp' } });
       req.on('upgrade', (_res, socket, head) => resolve({ socket, head }));
       req.on('response', (res) => { toApiError(res).then(reject, reject); });

@@ -14,6 +14,7 @@ import { systemCommands } from './commands/system.js';
 import { resourceCommands } from './commands/resources.js';
 import { registryCommands } from './commands/registry.js';
 import { buildCommands } from './commands/build.js';
+import { networkCommands } from './commands/network.js';
 
 const RUN_LIKE = new Set(['run', 'create', 'start']);
 
@@ -36,6 +37,7 @@ export async function main(argv: string[]): Promise<void> {
   resourceCommands(program, cli);
   registryCommands(program, cli);
   buildCommands(program, cli);
+  networkCommands(program, cli);
   program.commands.forEach((c) => c.exitOverride());
   try {
     await program.parseAsync(argv);

@@ -13,7 +13,32 @@ export interface MountSpec {
   anonymous?: boolean;   // a volume the engine named itself (`-v /data`, image VOLUME); removed by `rm -v`
 }
 
-export type NetworkMode = 'none' | 'host';
+/**
+ * How a container is networked: 'none' (a private netns with loopback only), 'host' (the host's netns), 'bridge'
+ * (the default network) or the name of a user-defined network. The attachments themselves are in `networks`.
+ */
+export type NetworkMode = 'none' | 'host' | 'bridge' | (string & {});
+
+/** A published port (-p [hostIp:][hostPort:]containerPort[/proto]); hostPort 0 means "any free port". */
+export interface PortMapping {
+  hostIp: string;        // '' = every address
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+}
+
+/** One network the container joins, as asked at create (the live addresses are runtime state, not config). */
+export interface NetworkAttachmentConfig {
+  name: string;          // network name as given ('bridge' for the default network)
+  aliases: string[];
+  ip?: string;           // a fixed IPv4 address (--ip)
+}
+
+/** Egress/ingress rate limit through the CNI bandwidth plugin (--network-opt rate=10mbit), bits per second. */
+export interface NetworkRate {
+  rateBits: number;
+  burstBits: number;
+}
 
 /** A per-device I/O limit (--device-read-bps /dev/sda:1mb): bytes or operations per second. */
 export interface ThrottleDevice {
@@ -95,6 +120,15 @@ export interface ContainerConfig {
   mounts: MountSpec[];
   readOnlyRootfs: boolean;
   network: NetworkMode;
+  networks: NetworkAttachmentConfig[];   // empty for none/host
+  ports: PortMapping[];
+  publishAll: boolean;                   // -P: the image's EXPOSEd ports on free host ports
+  dns: string[];
+  dnsSearch: string[];
+  dnsOptions: string[];
+  extraHosts: string[];                  // "name:ip" lines for /etc/hosts (--add-host)
+  networkRate?: NetworkRate;
+  exposedPorts?: string[];               // the image's EXPOSE list ("80/tcp"), kept for -P at each start
   autoRemove: boolean;
   stopSignal: string;
   stopTimeout: number;    // seconds
@@ -102,6 +136,22 @@ export interface ContainerConfig {
   resources: ResourceLimits;
   security: SecurityOptions;
   consoleSize?: { height: number; width: number };  // initial tty size (docker's HostConfig.ConsoleSize)
+}
+
+/**
+ * Defaults for the network fields of a config recorded before networking existed: such a container keeps what
+ * it had (a private netns and no attachments).
+ */
+export function withNetworkDefaults(config: ContainerConfig): ContainerConfig {
+  const c = config as ContainerConfig & Partial<Pick<ContainerConfig, 'networks' | 'ports' | 'dns' | 'dnsSearch' | 'dnsOptions' | 'extraHosts' | 'publishAll'>>;
+  c.networks ??= [];
+  c.ports ??= [];
+  c.publishAll ??= false;
+  c.dns ??= [];
+  c.dnsSearch ??= [];
+  c.dnsOptions ??= [];
+  c.extraHosts ??= [];
+  return c;
 }
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited' | 'removing';

@@ -11,6 +11,7 @@ import type { EventBus } from './events.js';
 import type { KeyedMutex } from './locks.js';
 import type { ExitWatcher } from './exit-watcher.js';
 import type { AttachBroker } from './attach-broker.js';
+import type { NetworkRuntime } from './networks/runtime.js';
 
 export interface EngineContext {
   opts: EngineOptions;
@@ -23,6 +24,7 @@ export interface EngineContext {
   locks: KeyedMutex;
   exits: ExitWatcher;
   attach: AttachBroker;
+  net: NetworkRuntime;
 }
 
 /** Mounts a container's rootfs (idempotent), with its image's layers and its user-namespace mapping. */

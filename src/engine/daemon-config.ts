@@ -14,10 +14,20 @@ export interface DaemonConfig {
   userns?: 'host' | 'auto';  // default user namespace of containers created without --userns
   subuidFile?: string;    // where the engine's subordinate ids are listed (default /etc/subuid)
   subgidFile?: string;    // default /etc/subgid
+  registries?: RegistriesConfig;  // short-name search list and insecure (plain-HTTP allowed) registries
+  defaultAddressPools?: string;   // network subnets come from here: "10.88.0.0/13" or "172.30.0.0/16:26,10.99.0.0/16"
+  defaultBridge?: string;         // bridge device of the default network (default bh0)
 }
 
-const KEYS: Record<keyof DaemonConfig, 'string'> = { runtime: 'string', root: 'string', host: 'string', cgroupParent: 'string',
-  userns: 'string', subuidFile: 'string', subgidFile: 'string' };
+/** `"registries": {"search": ["docker.io"], "insecure": ["reg.lan:5000"]}`; hosts are host[:port]. */
+export interface RegistriesConfig {
+  search?: string[];    // tried in order for a name without a registry host (default ["docker.io"])
+  insecure?: string[];  // spoken to without TLS verification, plain HTTP when they do not speak TLS
+}
+
+const KEYS: Record<keyof DaemonConfig, 'string' | 'object'> = { registries: 'object', runtime: 'string', root: 'string', host: 'string', cgroupParent: 'string',
+  userns: 'string', subuidFile: 'string', subgidFile: 'string',
+  defaultAddressPools: 'string', defaultBridge: 'string' };
 
 /** Reads the file; a missing default file is an empty config, a missing file the user named is an error. */
 export async function loadDaemonConfig(path: string | undefined): Promise<DaemonConfig> {
@@ -41,11 +51,24 @@ export async function loadDaemonConfig(path: string | undefined): Promise<Daemon
   for (const [key, value] of Object.entries(parsed)) {
     const want = KEYS[key as keyof DaemonConfig];
     if (!want) throw new InvalidArgumentError(`daemon config ${file}: unknown key "${key}" (known: ${Object.keys(KEYS).join(', ')})`);
-    if (typeof value !== want) throw new InvalidArgumentError(`daemon config ${file}: "${key}" must be a ${want}`);
+    if (typeof value !== want || value === null || Array.isArray(value)) throw new InvalidArgumentError(`daemon config ${file}: "${key}" must be a ${want === 'object' ? 'JSON object' : want}`);
   }
+  checkRegistries((parsed as DaemonConfig).registries, file);
   const userns = (parsed as DaemonConfig).userns;
   if (userns !== undefined && userns !== 'host' && userns !== 'auto') {
     throw new InvalidArgumentError(`daemon config ${file}: "userns" must be "host" or "auto", not "${String(userns)}"`);
   }
   return parsed as DaemonConfig;
+}
+
+const HOST_RE = /^[A-Za-z0-9.-]+(?::\d+)?$|^\[[0-9a-fA-F:]+\](?::\d+)?$/;
+
+function checkRegistries(r: RegistriesConfig | undefined, file: string): void {
+  if (r === undefined) return;
+  for (const [key, list] of Object.entries(r)) {
+    if (key !== 'search' && key !== 'insecure') throw new InvalidArgumentError(`daemon config ${file}: unknown key "registries.${key}" (known: search, insecure)`);
+    if (!Array.isArray(list) || !list.every((h) => typeof h === 'string' && HOST_RE.test(h))) {
+      throw new InvalidArgumentError(`daemon config ${file}: "registries.${key}" must be a list of registry hosts (host[:port])`);
+    }
+  }
 }

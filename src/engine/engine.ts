@@ -31,10 +31,14 @@ import { readLogs } from './containers/logs.js';
 import { listContainers } from './containers/list.js';
 import { commitContainer, copyFrom, copyTo, diffContainer, exportContainer, statPath, type CommitRequest } from './containers/filesystem.js';
 import { topContainer } from './containers/top.js';
+import { pruneContainers } from './containers/prune.js';
 import { updateContainer } from './containers/update.js';
 import { allStats, containerStats, streamStats } from './containers/stats.js';
-import type { ResourceLimits } from '../core/index.js';
+import type { ContainerRecord, ResourceLimits } from '../core/index.js';
 import { runBuild, type BuildEvent, type BuildRequest } from '../build/index.js';
+import { NetworkRuntime, connectContainer, containerNetworkSettings, createNetwork, disconnectContainer, loadDnsResponder,
+  networkView, pruneNetworks, reconcileNetworks, removeNetwork } from './networks/index.js';
+import type { NetworkCreateRequest } from './types.js';
 
 export class Engine {
   readonly reconciled: ReconcileReport;
@@ -55,7 +59,7 @@ export class Engine {
       throw wrap(err, 'open engine');
     }
     try {
-      const images = new ImageService({ root: opts.root, store: state });
+      const images = new ImageService({ root: opts.root, store: state, searchRegistries: opts.registries?.search });
       await images.init();
       const runtime = await selectRuntime({ requested: opts.runtime, runRoot: opts.runRoot, exitDir: exitDir(opts.runRoot),
         notice: opts.notice ?? (() => undefined) });
@@ -69,8 +73,11 @@ export class Engine {
         events: new EventBus(),
         locks: new KeyedMutex(),
         attach: new AttachBroker(runtime),
+        net: new NetworkRuntime(opts),
       };
+      ctx.net.dns = await loadDnsResponder(opts.notice ?? (() => undefined));
       const report = await reconcile(ctx);
+      await reconcileNetworks(ctx);
       await ctx.exits.start();
       return new Engine(ctx, report, lock);
     } catch (err) {
@@ -82,6 +89,7 @@ export class Engine {
 
   close(): void {
     this.ctx.exits.stop();
+    void this.ctx.net.close();
     this.ctx.state.close();
     this.lock.release();
   }
@@ -92,7 +100,8 @@ export class Engine {
   get runtime() { return this.ctx.runtime; }
   /** Registry pull/push/login (src/registry); made on first use, it holds no state but the credential file. */
   get registry(): RegistryService {
-    return (this.registryService ??= new RegistryService({ root: this.ctx.opts.root, images: this.ctx.images }));
+    return (this.registryService ??= new RegistryService({ root: this.ctx.opts.root, images: this.ctx.images,
+      searchRegistries: this.ctx.opts.registries?.search, insecureRegistries: this.ctx.opts.registries?.insecure }));
   }
   private registryService?: RegistryService;
 
@@ -108,8 +117,10 @@ export class Engine {
   wait(ref: string, condition: WaitCondition = 'not-running') {
     return armWait(this.ctx, this.ctx.state.lookupContainer(ref).config.id, condition);
   }
-  inspect(ref: string) { return this.ctx.state.lookupContainer(ref); }
-  list(opts: ListFilters) { return listContainers(this.ctx, opts); }
+  /** The record with its live NetworkSettings (addresses, published ports). */
+  inspect(ref: string) { return this.withNetwork(this.ctx.state.lookupContainer(ref)); }
+  list(opts: ListFilters) { return listContainers(this.ctx, opts).map((c) => this.withNetwork(c)); }
+  private withNetwork(c: ContainerRecord) { return { ...c, networkSettings: containerNetworkSettings(this.ctx, c) }; }
   rename(ref: string, newName: string) {
     const rec = this.ctx.state.lookupContainer(ref);
     this.ctx.state.rename(rec.config.id, newName);
@@ -132,6 +143,8 @@ export class Engine {
   diff(ref: string) { return diffContainer(this.ctx, ref); }
   export(ref: string) { return exportContainer(this.ctx, ref); }
   commit(ref: string, req: CommitRequest) { return commitContainer(this.ctx, ref, req); }
+  /** Removes the stopped containers `select` picks (all stopped ones without it). */
+  pruneContainers(select?: (c: ContainerRecord) => boolean) { return pruneContainers(this.ctx, select); }
 
   /** Builds an image from a context tar; the build drives this engine through its BuildHost port. */
   build(req: BuildRequest, context: Readable, emit: (e: BuildEvent) => void) {
@@ -139,6 +152,19 @@ export class Engine {
       wait: (r, c) => this.wait(r, c), logs: (r, o) => this.logs(r, o), commit: (r, q) => this.commit(r, q),
       remove: (r, o) => this.remove(r, o) }, req, context, emit);
   }
+
+  // --- networks ---
+  createNetwork(req: NetworkCreateRequest) { return createNetwork(this.ctx, req).then((n) => networkView(this.ctx, n)); }
+  listNetworks() { return this.ctx.state.listNetworks().map((n) => networkView(this.ctx, n)); }
+  inspectNetwork(ref: string) { return networkView(this.ctx, this.ctx.state.lookupNetwork(ref)); }
+  removeNetwork(ref: string) { return removeNetwork(this.ctx, ref); }
+  pruneNetworks() { return pruneNetworks(this.ctx); }
+  connect(network: string, container: string, opts: { aliases?: string[]; ip?: string } = {}) {
+    return connectContainer(this.ctx, network, container, opts);
+  }
+  disconnect(network: string, container: string) { return disconnectContainer(this.ctx, network, container); }
+  /** Docker's NetworkSettings of a container (addresses, published ports), for inspect and `port`. */
+  networkSettings(ref: string) { return containerNetworkSettings(this.ctx, this.ctx.state.lookupContainer(ref)); }
 
   /** Whether any container (in any state) uses the image; images in use are not removed without force. */
   imageInUse(imageId: string): boolean {

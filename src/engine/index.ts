@@ -2,7 +2,7 @@
 // per-container locks, records lifecycle transitions in the state store and publishes events. Callers (api/)
 // use Engine's methods only; nothing below engine/ imports it.
 export { Engine } from './engine.js';
-export type { CreateRequest, ExecRequest, ListFilters, LogOptions, EngineOptions, SecurityRequest } from './types.js';
+export type { CreateRequest, ExecRequest, ListFilters, LogOptions, EngineOptions, SecurityRequest, NetworkCreateRequest } from './types.js';
 export type { EngineEvent } from './events.js';
 export type { WaitCondition, WaitResult } from './containers/wait.js';
 export type { CommitRequest } from './containers/filesystem.js';

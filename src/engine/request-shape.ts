@@ -1,7 +1,7 @@
 // Checks the JSON shape of requests that arrive over the API before anything else reads them, so a client that
 // sends `"cmd": "ls"` instead of `["ls"]` gets a 400 naming the field rather than a confusing failure later.
 import { InvalidArgumentError } from '../core/index.js';
-import type { CreateRequest, ExecRequest } from './types.js';
+import type { CreateRequest, ExecRequest, NetworkCreateRequest } from './types.js';
 
 type FieldType = 'string' | 'string[]' | 'boolean' | 'number' | 'record' | 'object[]' | 'object';
 
@@ -50,8 +50,14 @@ export function checkCreateRequest(body: unknown): CreateRequest {
     user: 'string', hostname: 'string', tty: 'boolean', openStdin: 'boolean', labels: 'record', mounts: 'object[]',
     readOnlyRootfs: 'boolean', network: 'string', autoRemove: 'boolean', stopSignal: 'string', stopTimeout: 'number',
     runtime: 'string', resources: 'object', security: 'object', consoleSize: 'object',
+    networks: 'object[]', ports: 'object[]', publishAll: 'boolean', dns: 'string[]', dnsSearch: 'string[]', dnsOptions: 'string[]',
+    extraHosts: 'string[]', networkOpts: 'record',
   }, ['image']);
   checkConsoleSize(req.consoleSize);
+  for (const n of req.networks ?? []) check('create container: network', n, { name: 'string', aliases: 'string[]', ip: 'string' }, ['name']);
+  for (const p of req.ports ?? []) {
+    check('create container: port', p, { hostIp: 'string', hostPort: 'number', containerPort: 'number', protocol: 'string' }, ['containerPort']);
+  }
   for (const m of req.mounts ?? []) {
     check('create container: mount', m, { type: 'string', source: 'string', target: 'string', readOnly: 'boolean', options: 'string[]', anonymous: 'boolean' }, ['type', 'target']);
     if (!['bind', 'volume', 'tmpfs'].includes(m.type)) throw new InvalidArgumentError(`create container: unknown mount type "${m.type}"`);
@@ -60,6 +66,12 @@ export function checkCreateRequest(body: unknown): CreateRequest {
     if (m.anonymous) throw new InvalidArgumentError('create container: "anonymous" is set by the engine, not by clients');
   }
   return req;
+}
+
+export function checkNetworkCreateRequest(body: unknown): NetworkCreateRequest {
+  return check<NetworkCreateRequest>('create network', body, {
+    name: 'string', subnet: 'string', gateway: 'string', internal: 'boolean', labels: 'record', options: 'record',
+  }, ['name']);
 }
 
 export function checkExecRequest(body: unknown): ExecRequest {

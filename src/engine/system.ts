@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { hostInfo, hybridArchitectureNotice, type Virtualization } from '../sys/host-info.js';
 import { diskUsage } from '../storage/index.js';
 import type { Engine } from './engine.js';
+import { pruneNetworks } from './networks/index.js';
 
 export const ENGINE_VERSION = '0.1.0';
 export const API_VERSION = '1';
@@ -52,6 +53,7 @@ export interface PruneReport {
   containersDeleted: string[];
   imagesDeleted: string[];
   volumesDeleted: string[];
+  networksDeleted: string[];
   spaceReclaimed: number;
 }
 
@@ -67,13 +69,14 @@ export async function pruneContainers(engine: Engine): Promise<{ deleted: string
   return { deleted, reclaimed };
 }
 
-/** `system prune`: stopped containers, then dangling (or all unused) images, then unused volumes when asked. */
+/** `system prune`: stopped containers, dangling (or all unused) images, unused networks, unused volumes when asked. */
 export async function systemPrune(engine: Engine, opts: { all: boolean; volumes: boolean }): Promise<PruneReport> {
   const containers = await pruneContainers(engine);
   const images = await engine.images.prune({ all: opts.all, isInUse: (id) => engine.imageInUse(id) });
   const volumes = opts.volumes ? await engine.volumes.prune((n) => engine.volumeInUse(n)) : { deleted: [], reclaimed: 0 };
+  const networks = await pruneNetworks(engine.ctx);
   return {
-    containersDeleted: containers.deleted, imagesDeleted: images.deleted, volumesDeleted: volumes.deleted,
+    containersDeleted: containers.deleted, imagesDeleted: images.deleted, volumesDeleted: volumes.deleted, networksDeleted: networks,
     spaceReclaimed: containers.reclaimed + images.reclaimed + volumes.reclaimed,
   };
 }

@@ -20,7 +20,19 @@ export interface CreateRequest {
   labels?: Record<string, string>;
   mounts?: MountSpec[];
   readOnlyRootfs?: boolean;
+  /** Docker's NetworkMode: none, host, bridge (default) or a network name. */
   network?: string;
+  /** Several networks, each with aliases and an optional fixed address; overrides `network`. */
+  networks?: Array<{ name: string; aliases?: string[]; ip?: string }>;
+  ports?: Array<{ hostIp?: string; hostPort?: number; containerPort: number; protocol?: string }>;
+  publishAll?: boolean;
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  /** "name:ip" lines for /etc/hosts. */
+  extraHosts?: string[];
+  /** rate=10mbit, burst=… (CNI bandwidth plugin). */
+  networkOpts?: Record<string, string>;
   autoRemove?: boolean;
   stopSignal?: string;
   stopTimeout?: number;
@@ -64,4 +76,19 @@ export interface EngineOptions {
   userns?: 'host' | 'auto';  // user namespace of containers created without --userns (default host)
   subuidFile?: string;     // subordinate uids of user "bulkhead" for --userns=auto (default /etc/subuid)
   subgidFile?: string;     // default /etc/subgid
+  /** Daemon config "registries": the short-name search list and the plain-HTTP registries (src/registry). */
+  registries?: { search?: string[]; insecure?: string[] };
+  addressPools?: string[]; // where network subnets are taken from ("10.88.0.0/13", "172.30.0.0/16:26")
+  defaultBridge?: string;  // bridge device of the default network (default bh0 for the default root)
+  cniPluginDir?: string;   // default /usr/lib/cni
+}
+
+/** What `network create` asks for. */
+export interface NetworkCreateRequest {
+  name: string;
+  subnet?: string;
+  gateway?: string;
+  internal?: boolean;
+  labels?: Record<string, string>;
+  options?: Record<string, string>;
 }

@@ -3,12 +3,12 @@
 import { hostname as hostName } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { InvalidArgumentError, generateName, newId, validateName, type ContainerConfig, type ImageRecord,
-  type MountSpec, type NetworkMode } from '../core/index.js';
+  type MountSpec } from '../core/index.js';
+import { validateNetworkRequest } from './networks/validate.js';
 import type { CreateRequest } from './types.js';
 import { validateResources } from './validate-resources.js';
 import { validateSecurity } from './validate-security.js';
 
-const NETWORKS: readonly NetworkMode[] = ['none', 'host'];
 const SIGNAL_RE = /^(SIG)?[A-Z0-9]+$|^\d+$/;
 
 export function buildContainerConfig(req: CreateRequest, image: ImageRecord, defaultRuntime: string): { name: string; config: ContainerConfig } {
@@ -21,10 +21,8 @@ export function buildContainerConfig(req: CreateRequest, image: ImageRecord, def
   if (entrypoint.length + cmd.length === 0) {
     throw new InvalidArgumentError('no command specified: the image has no CMD or ENTRYPOINT and none was given');
   }
-  const network = (req.network ?? 'none') as NetworkMode;
-  if (!NETWORKS.includes(network)) {
-    throw new InvalidArgumentError(`network "${req.network}" not found: available networks are ${NETWORKS.join(', ')}`);
-  }
+  const net = validateNetworkRequest(req);
+  const network = net.network;
   const stopSignal = req.stopSignal ?? ic.StopSignal ?? 'SIGTERM';
   if (!SIGNAL_RE.test(stopSignal)) throw new InvalidArgumentError(`invalid stop signal "${stopSignal}"`);
   const stopTimeout = req.stopTimeout ?? 10;
@@ -54,7 +52,8 @@ export function buildContainerConfig(req: CreateRequest, image: ImageRecord, def
     labels: { ...(ic.Labels ?? {}), ...(req.labels ?? {}) },
     mounts: validateMounts(req.mounts ?? []),
     readOnlyRootfs: req.readOnlyRootfs ?? false,
-    network,
+    ...net,
+    exposedPorts: Object.keys(ic.ExposedPorts ?? {}),
     autoRemove: req.autoRemove ?? false,
     stopSignal,
     stopTimeout,

@@ -15,7 +15,7 @@ import { saveImages, type SaveItem } from './archive-save.js';
 import { busyboxRootfs, BUSYBOX_PATH_ENV } from './bootstrap.js';
 import { collectGarbage, sweepUnreferenced } from './garbage.js';
 import { layerMediaType, newImageConfig } from './image-config.js';
-import { familiarName, normalizeReference, parseReference, parseTagReference } from './reference.js';
+import { familiarName, isShortName, normalizeReference, parseReference, parseTagReference } from './reference.js';
 import { Staging, plainDigest } from './staging.js';
 import { digestFile, StorePaths } from './store-paths.js';
 import { isGzipFile } from '../archive/index.js';
@@ -23,6 +23,8 @@ import { isGzipFile } from '../archive/index.js';
 export interface ImageServiceOptions {
   root: string;
   store: ImageMetadataStore;
+  /** Registries a short name may have been pulled from, in order (daemon config registries.search). */
+  searchRegistries?: readonly string[];
 }
 
 export interface RemoveOptions { force: boolean; isInUse: (imageId: string) => boolean }
@@ -30,10 +32,12 @@ export interface RemoveOptions { force: boolean; isInUse: (imageId: string) => b
 export class ImageService {
   readonly paths: StorePaths;
   private readonly store: ImageMetadataStore;
+  private readonly searchRegistries: readonly string[];
 
   constructor(opts: ImageServiceOptions) {
     this.paths = new StorePaths(opts.root);
     this.store = opts.store;
+    this.searchRegistries = opts.searchRegistries ?? [];
   }
 
   /** Creates the layout and removes staging left over by a crash (it was never recorded, so it is garbage). */
@@ -54,7 +58,7 @@ export class ImageService {
     let name: string | undefined;
     try { name = normalizeReference(ref); } catch { /* not a name: maybe an id */ }
     if (name !== undefined) {
-      const id = this.store.imageIdByName(name);
+      const id = this.store.imageIdByName(name) ?? this.searchedName(ref);
       if (id !== undefined) return byId(id) ?? this.notFound(ref);
       const digest = parseReference(ref).digest;
       if (digest !== undefined && byId(digest)) return byId(digest)!;
@@ -66,6 +70,16 @@ export class ImageService {
       if (hits.length > 1) throw new InvalidArgumentError(`image id prefix "${ref}" is ambiguous: it matches ${hits.length} images`);
     }
     return this.notFound(ref);
+  }
+
+  /** A short name pulled through the search list is stored under its full name (podman's rule for local lookup). */
+  private searchedName(ref: string): string | undefined {
+    if (!isShortName(ref)) return undefined;
+    for (const host of this.searchRegistries) {
+      const id = this.store.imageIdByName(normalizeReference(`${host}/${ref}`));
+      if (id !== undefined) return id;
+    }
+    return undefined;
   }
 
   private notFound(ref: string): never {

@@ -11,3 +11,5 @@ export { MEDIA_TYPES, hostArchitecture } from './image-config.js';
 export { StorePaths } from './store-paths.js';
 export { ingestConfigBlob, ingestLayerStream, hasStoredLayer, type ExpectedBlob } from './stream-ingest.js';
 export type { StagedImage } from './archive-load.js';
+export { bootstrapDebian, debianSuite, type DebootstrapOptions } from './debootstrap.js';
+export { debianMirror } from './debian-mirror.js';

@@ -74,6 +74,16 @@ export function normalizeReference(text: string): string {
   return formatReference(parseReference(text));
 }
 
+/** Whether the text names no registry host: its first path component is not a host (has no "." or ":",
+ *  is not "localhost" and is lowercase), or there is only one component. */
+export function isShortName(text: string): boolean {
+  const name = text.replace(/@.*$/, '');
+  const slash = name.indexOf('/');
+  if (slash < 0) return true;
+  const first = name.slice(0, slash);
+  return !(first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase());
+}
+
 /** A tag reference for naming an image (tag, commit, import): digests cannot be assigned, ids are not names. */
 export function parseTagReference(text: string): string {
   if (/^(sha256:)?[a-f0-9]{64}$/.test(text)) {

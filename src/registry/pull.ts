@@ -53,10 +53,18 @@ async function openBlob(t: Transport, ref: ImageReference, d: Descriptor, what: 
   return res;
 }
 
-export interface PullRequest { ref: ImageReference; platform: Platform; progress: ProgressSink }
+export interface ResolvedManifest { manifest: ImageManifest; digest: string }
+
+export interface PullRequest {
+  ref: ImageReference;
+  platform: Platform;
+  progress: ProgressSink;
+  /** The manifest, when the caller already fetched it (the short-name search asks each registry for it). */
+  resolved?: ResolvedManifest;
+}
 
 /** Resolves the reference to one image manifest (and its digest), going through an index if there is one. */
-async function resolveManifest(t: Transport, req: PullRequest, what: string): Promise<{ manifest: ImageManifest; digest: string }> {
+export async function resolveManifest(t: Transport, req: Pick<PullRequest, 'ref' | 'platform'>, what: string): Promise<ResolvedManifest> {
   const { ref } = req;
   let fetched = await fetchManifest(t, ref, ref.digest ?? ref.tag ?? 'latest', what);
   let doc = parseJson<ImageManifest & Partial<ImageIndex>>(fetched.bytes, what);
@@ -73,7 +81,7 @@ export async function pullImage(t: Transport, images: ImageService, req: PullReq
   const name = formatReference(ref);
   const what = `pull ${name}`;
   progress({ id: ref.tag ?? ref.digest ?? name, status: 'Pulling from ' + ref.path });
-  const { manifest, digest } = await resolveManifest(t, req, what);
+  const { manifest, digest } = req.resolved ?? await resolveManifest(t, req, what);
 
   // A config already in the store is read from there (and still verified): a re-pull downloads nothing.
   const configBytes = await readFile(images.paths.blob(manifest.config.digest)).catch(async () =>

@@ -1,13 +1,14 @@
 // RegistryService: what the engine exposes for pull, push, login and logout. It owns the credential file and
 // makes one Transport per operation (tokens are cached per scope for the length of that operation).
 import { join } from 'node:path';
-import { InvalidArgumentError, type ImageRecord } from '../core/index.js';
-import { parseReference, type ImageReference, type ImageService } from '../image/index.js';
+import { EngineError, InvalidArgumentError, NotFoundError, errorKind, type ImageRecord } from '../core/index.js';
+import { formatReference, parseReference, type ImageReference, type ImageService } from '../image/index.js';
 import { AuthStore, type Credentials } from './auth-store.js';
 import { parsePlatform } from './manifest.js';
 import type { ProgressSink } from './progress.js';
-import { pullImage } from './pull.js';
+import { pullImage, resolveManifest, type ResolvedManifest } from './pull.js';
 import { pushImage } from './push.js';
+import { DEFAULT_SEARCH_REGISTRIES, candidateReferences } from './short-names.js';
 import { Transport } from './transport.js';
 
 export interface RegistryServiceOptions {
@@ -15,6 +16,8 @@ export interface RegistryServiceOptions {
   images: ImageService;
   /** Registries spoken to without TLS verification (plain HTTP if they do not speak TLS); loopback always is. */
   insecureRegistries?: string[];
+  /** Registries asked in order for a name without a registry host (default docker.io only). */
+  searchRegistries?: string[];
 }
 
 export interface TransferOptions { tlsVerify?: boolean; progress?: ProgressSink }
@@ -52,10 +55,41 @@ export class RegistryService {
     return parseReference(ref);
   }
 
+  /** The fully qualified names a pull of `text` tries, in order (one unless it is a short name). */
+  candidates(text: string): string[] {
+    return candidateReferences(text, this.opts.searchRegistries ?? DEFAULT_SEARCH_REGISTRIES).map(formatReference);
+  }
+
   async pull(text: string, opts: TransferOptions & { platform?: string } = {}): Promise<ImageRecord> {
-    const ref = parseReference(text);
-    const t = await this.transport(ref.domain, opts.tlsVerify);
-    return pullImage(t, this.opts.images, { ref, platform: parsePlatform(opts.platform), progress: opts.progress ?? (() => undefined) });
+    const platform = parsePlatform(opts.platform);
+    const progress = opts.progress ?? (() => undefined);
+    const refs = candidateReferences(text, this.opts.searchRegistries ?? DEFAULT_SEARCH_REGISTRIES);
+    if (refs.length === 1) {
+      const ref = refs[0]!;
+      return pullImage(await this.transport(ref.domain, opts.tlsVerify), this.opts.images, { ref, platform, progress });
+    }
+    // A short name and several search registries: the first that has a manifest for it wins. Only finding the
+    // manifest moves on to the next registry; a failure after that (a bad layer) is that pull's failure.
+    const misses: Array<{ ref: ImageReference; err: unknown }> = [];
+    for (const ref of refs) {
+      const name = formatReference(ref);
+      progress({ id: text, status: `Trying ${name}` });
+      const t = await this.transport(ref.domain, opts.tlsVerify);
+      let resolved: ResolvedManifest;
+      try {
+        resolved = await resolveManifest(t, { ref, platform }, `pull ${name}`);
+      } catch (err) {
+        misses.push({ ref, err });
+        progress({ id: text, status: `Not in ${ref.domain}: ${err instanceof Error ? err.message : String(err)}` });
+        continue;
+      }
+      progress({ id: text, status: `Resolved to ${name}` });
+      return pullImage(t, this.opts.images, { ref, platform, progress, resolved });
+    }
+    const detail = misses.map((m) => `${m.ref.domain}: ${m.err instanceof Error ? m.err.message.replace(/^pull \S+: /, '') : String(m.err)}`).join('; ');
+    const message = `image "${text}" was not found in any search registry (${detail})`;
+    if (misses.every((m) => m.err instanceof NotFoundError)) throw new NotFoundError(message);
+    throw new EngineError(errorKind(misses.find((m) => !(m.err instanceof NotFoundError))!.err), message);
   }
 
   /** Pushes the local image named `text` to the registry that name points at; returns the manifest digest. */

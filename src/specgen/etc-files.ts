@@ -7,6 +7,13 @@
 //         and a resolv.conf carrying the host's nameservers except loopback ones (a 127.x resolver on the host
 //         is unreachable from a new netns), with the host's search and options lines. When nothing is left,
 //         no nameserver line at all: there is no network to reach one anyway.
+//   bridge (the default network) like none, but the hostname maps to the container's own address, as docker's
+//         default bridge does: the host's resolvers, no name resolution between containers.
+//   a user-defined network: the container's name/hostname and aliases on its address, and resolv.conf pointing
+//         at the network's DNS responder (the bridge gateway), which answers for the network's containers and
+//         forwards everything else to the host's resolvers.
+// In every mode --add-host lines are appended to hosts, and --dns replaces the nameservers, --dns-search the
+// search list, --dns-option the options.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode, wrap, type ContainerConfig } from '../core/index.js';
@@ -26,7 +33,15 @@ export interface EtcFileSources {
   resolvConfPath?: string;   // default /etc/resolv.conf
 }
 
-export async function writeEtcFiles(containerDir: string, config: ContainerConfig, sources: EtcFileSources = {}): Promise<void> {
+/** What the network set-up learned before the files are written: the container's address and its resolver. */
+export interface EtcNetworkFacts {
+  ip?: string;               // the container's address on its first network
+  names?: string[];          // names that resolve to it besides the hostname (container name, aliases)
+  nameserver?: string;       // a user-defined network's DNS responder
+}
+
+export async function writeEtcFiles(containerDir: string, config: ContainerConfig, sources: EtcFileSources = {},
+  net: EtcNetworkFacts = {}): Promise<void> {
   const hostResolv = await readHostFile(sources.resolvConfPath ?? '/etc/resolv.conf');
   let hosts: string;
   let resolv: string;
@@ -34,9 +49,16 @@ export async function writeEtcFiles(containerDir: string, config: ContainerConfi
     hosts = await readHostFile(sources.hostsPath ?? '/etc/hosts');
     resolv = hostResolv;
   } else {
-    hosts = [...LOCALHOST_HOSTS, ...(config.hostname ? [`127.0.0.1\t${config.hostname}`] : [])].join('\n') + '\n';
-    resolv = filterResolvConf(hostResolv);
+    const own = [...new Set([config.hostname, ...(net.names ?? [])].filter(Boolean))];
+    const ownLine = own.length ? [`${net.ip ?? '127.0.0.1'}\t${own.join(' ')}`] : [];
+    hosts = [...LOCALHOST_HOSTS, ...ownLine].join('\n') + '\n';
+    resolv = net.nameserver ? `nameserver ${net.nameserver}\n${searchAndOptions(hostResolv)}` : filterResolvConf(hostResolv);
   }
+  hosts += (config.extraHosts ?? []).map((h) => {
+    const i = h.lastIndexOf(':');
+    return `${h.slice(i + 1)}\t${h.slice(0, i)}\n`;
+  }).join('');
+  resolv = overrideResolv(resolv, config);
   await writeFileAtomic(join(containerDir, 'hosts'), hosts);
   await writeFileAtomic(join(containerDir, 'hostname'), `${config.hostname}\n`);
   await writeFileAtomic(join(containerDir, 'resolv.conf'), resolv);
@@ -52,6 +74,27 @@ export function filterResolvConf(text: string): string {
     return !(m[1]!.startsWith('127.') || m[1] === '::1');
   });
   return kept.length ? kept.join('\n') + '\n' : '';
+}
+
+function searchAndOptions(text: string): string {
+  const kept = filterResolvConf(text).split('\n').filter((l) => /^(search|domain|options)\s/.test(l));
+  return kept.length ? kept.join('\n') + '\n' : '';
+}
+
+/** --dns, --dns-search and --dns-option each replace the corresponding lines when given. */
+function overrideResolv(text: string, config: ContainerConfig): string {
+  const dns = config.dns ?? [];
+  const search = config.dnsSearch ?? [];
+  const options = config.dnsOptions ?? [];
+  if (!dns.length && !search.length && !options.length) return text;
+  const lines = text.split('\n').filter(Boolean);
+  const keep = (re: RegExp, replace: boolean) => (replace ? [] : lines.filter((l) => re.test(l)));
+  const out = [
+    ...(dns.length ? dns.map((d) => `nameserver ${d}`) : keep(/^nameserver\s/, false)),
+    ...(search.length ? [`search ${search.join(' ')}`] : keep(/^(search|domain)\s/, false)),
+    ...(options.length ? [`options ${options.join(' ')}`] : keep(/^options\s/, false)),
+  ];
+  return out.length ? out.join('\n') + '\n' : '';
 }
 
 async function readHostFile(path: string): Promise<string> {

@@ -8,6 +8,7 @@ import { OCI_VERSION, type OciProcess, type OciSpec } from './oci-types.js';
 import { buildProcess } from './process.js';
 import { applyProcessResources, applyResources, buildResources } from './resources.js';
 import { applySecurity } from './security.js';
+import { joinEngineNetns } from './userns.js';
 
 export interface SpecInputs {
   config: ContainerConfig;
@@ -15,6 +16,7 @@ export interface SpecInputs {
   containerDir: string;                   // holds hosts, hostname, resolv.conf (writeEtcFiles)
   volumePaths: Record<string, string>;    // volume name → host dir
   cgroupsPath?: string;                   // default: the runtime's (/<id> on cgroup v1)
+  netnsPath?: string;                     // a network namespace the engine made and connected (bridge, networks)
 }
 
 export async function generateSpec(inputs: SpecInputs): Promise<OciSpec> {
@@ -49,6 +51,7 @@ export async function generateSpec(inputs: SpecInputs): Promise<OciSpec> {
   if (!hostNetwork) spec.linux.sysctl = { ...NETNS_SYSCTLS };
   if (inputs.cgroupsPath) spec.linux.cgroupsPath = inputs.cgroupsPath;
   applySecurity(spec, config);
+  if (inputs.netnsPath) joinEngineNetns(spec, config, inputs.netnsPath);
   applyResources(spec, config);
   return spec;
 }

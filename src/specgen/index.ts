@@ -5,8 +5,9 @@
 // the image's /etc/passwd and /etc/group through the rootfs without following links out of it.
 export { generateSpec, execProcessSpec, type SpecInputs, type ExecProcessOptions } from './generate.js';
 export { writeBundle } from './bundle.js';
-export { writeEtcFiles, filterResolvConf, type EtcFileSources } from './etc-files.js';
+export { writeEtcFiles, filterResolvConf, type EtcFileSources, type EtcNetworkFacts } from './etc-files.js';
 export { resolveUser, type ResolvedUser } from './user.js';
 export { buildEnv, defaultCapabilities, DEFAULT_PATH } from './process.js';
+export { netSysctlsFor } from './userns.js';
 export { hostNofileHardLimit } from './host-limits.js';
 export * from './oci-types.js';

@@ -3,6 +3,7 @@
 // test/state/state-suite.ts. Methods are synchronous because the SQLite driver is: each call is one
 // transaction, and `transaction(fn)` groups several calls into one.
 import type { ContainerConfig, ContainerRecord, ContainerState, ImageRecord, VolumeRecord } from '../core/index.js';
+import type { AttachmentRecord, NetworkRecord } from '../network/types.js';
 
 export interface ContainerStore {
   /** Throws AlreadyExists when the name is taken. */
@@ -37,7 +38,23 @@ export interface VolumeStore {
   removeVolume(name: string): void;
 }
 
-export interface StateStore extends ContainerStore, ImageMetadataStore, VolumeStore {
+/** Networks and containers' attachments to them (the attachment is the crash-safe memory of a CNI ADD). */
+export interface NetworkStore {
+  /** Throws AlreadyExists when the name is taken. */
+  addNetwork(network: NetworkRecord): void;
+  getNetwork(id: string): NetworkRecord | undefined;
+  /** A full id, a unique id prefix or a name; throws NotFound, or InvalidArgument for an ambiguous prefix. */
+  lookupNetwork(ref: string): NetworkRecord;
+  listNetworks(): NetworkRecord[];
+  removeNetwork(id: string): void;
+  /** Inserts or replaces the attachment of (containerId, networkId). */
+  saveAttachment(a: AttachmentRecord): void;
+  /** Every attachment, or those of one container, in the order they were first saved. */
+  listAttachments(containerId?: string): AttachmentRecord[];
+  removeAttachment(containerId: string, networkId: string): void;
+}
+
+export interface StateStore extends ContainerStore, ImageMetadataStore, VolumeStore, NetworkStore {
   transaction<T>(fn: () => T): T;
   schemaVersion(): number;
   close(): void;

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TestEngine } from '../helpers/engine-harness.js';
+import { BIN, TestEngine } from '../helpers/engine-harness.js';
 import { assertOneLineError, inspectContainer } from './cli-checks.js';
 
 describe('container filesystems and volumes (CLI)', () => {
@@ -74,6 +74,19 @@ describe('container filesystems and volumes (CLI)', () => {
     }
   };
   const newMarker = () => `bh-test-cp-escape-${randomBytes(4).toString('hex')}`;
+
+  it('cp with "-" streams a tar archive: out to stdout, in from stdin', () => {
+    e.ok(['run', '-d', '--name', 'fs-cp-dash', 'busybox', 'sh', '-c', 'mkdir /srv; echo dash > /tmp/d.txt; sleep 300']);
+    const out = spawnSync(process.execPath, [BIN, 'cp', 'fs-cp-dash:/tmp/d.txt', '-'], { env: e.env, cwd: e.dir });
+    assert.equal(out.status, 0, String(out.stderr));
+    const tarFile = join(e.dir, 'd.tar');
+    writeFileSync(tarFile, out.stdout);
+    assert.equal(spawnSync('tar', ['-xOf', tarFile, 'd.txt'], { encoding: 'utf8' }).stdout, 'dash\n');
+    assert.ok(!existsSync(join(e.dir, '-')), 'no file named "-" was written');
+    e.ok(['cp', '-', 'fs-cp-dash:/srv'], { input: out.stdout });
+    assert.equal(e.ok(['exec', 'fs-cp-dash', 'cat', '/srv/d.txt']), 'dash');
+    e.ok(['rm', '-f', 'fs-cp-dash']);
+  });
 
   it('cp into a directory reached through a container symlink stays in the container', () => {
     e.ok(['run', '-d', '--name', 'fs-evil', 'busybox', 'sh', '-c', 'mkdir /c && ln -s /etc /c/evil && ln -s /etc/ /c/evil-dir && sleep 300']);

@@ -46,7 +46,7 @@ describe('container lifecycle (CLI)', () => {
     e.ok(['create', '--name', 'lc-idle', '-l', 'bh.role=idle', 'busybox', 'true']);
 
     const table = e.ok(['ps']);
-    assert.match(table, /^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+NAMES$/m);
+    assert.match(table, /^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/m);
     assert.match(table, new RegExp(`^${id.slice(0, 12)}\\s+busybox\\s+"sleep 300"\\s.*\\bUp\\b.*\\slc-web$`, 'm'));
     assert.doesNotMatch(table, /lc-idle/, 'ps without -a must hide created containers');
     assert.equal(e.ok(['ps', '-q']), id.slice(0, 12));

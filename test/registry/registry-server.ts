@@ -21,21 +21,27 @@ function freePort(): Promise<number> {
   });
 }
 
-function answers(port: number): Promise<boolean> {
+function answers(port: number, address = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const c = connect(port, '127.0.0.1', () => { c.destroy(); resolve(true); });
+    const c = connect(port, address, () => { c.destroy(); resolve(true); });
     c.on('error', () => resolve(false));
   });
 }
 
-export interface RegistryOptions { auth?: { user: string; password: string }; tls?: boolean }
+export interface RegistryOptions {
+  auth?: { user: string; password: string };
+  tls?: boolean;
+  /** Listen on this address instead of 127.0.0.1 (a non-loopback one is not insecure by default). */
+  address?: string;
+}
 
 export class TestRegistry {
   // The log goes to a file, not a pipe: tests drive the CLI with spawnSync, which blocks our event loop, and a
   // pipe would only be read later.
-  private constructor(readonly dir: string, readonly port: number, readonly proc: ChildProcess, readonly certFile?: string) {}
+  private constructor(readonly dir: string, readonly port: number, readonly proc: ChildProcess, readonly certFile?: string,
+    readonly address = '127.0.0.1') {}
 
-  get host(): string { return `127.0.0.1:${this.port}`; }
+  get host(): string { return `${this.address}:${this.port}`; }
   get storage(): string { return join(this.dir, 'storage'); }
   get log(): string { return readFileSync(join(this.dir, 'registry.log'), 'utf8'); }
 
@@ -60,7 +66,8 @@ export class TestRegistry {
         `storage: { filesystem: { rootdirectory: ${join(dir, 'storage')} }, delete: { enabled: true } }`,
       ];
       let certFile: string | undefined;
-      let http = `http: { addr: 127.0.0.1:${port}`;
+      const address = opts.address ?? '127.0.0.1';
+      let http = `http: { addr: ${address}:${port}`;
       if (opts.tls) {
         certFile = join(dir, 'cert.pem');
         const key = join(dir, 'key.pem');
@@ -80,8 +87,8 @@ export class TestRegistry {
       const logFd = openSync(join(dir, 'registry.log'), 'a');
       const proc = spawn(REGISTRY_BIN, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', logFd, logFd] });
       closeSync(logFd);
-      const reg = new TestRegistry(dir, port, proc, certFile);
-      for (let i = 0; i < 200 && !(await answers(port)); i++) {
+      const reg = new TestRegistry(dir, port, proc, certFile, address);
+      for (let i = 0; i < 200 && !(await answers(port, address)); i++) {
         if (proc.exitCode !== null) throw new Error(`docker-registry exited: ${reg.log}`);
         await new Promise((r) => setTimeout(r, 50));
       }

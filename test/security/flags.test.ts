@@ -53,6 +53,14 @@ test('--security-opt seccomp=unconfined and seccomp=<file>', () => {
   assert.equal(sh(['--security-opt', `seccomp=${file}`], '/probe/syscall-probe sethostname'), 'EPERM', 'capabilities still refuse what seccomp allows');
 });
 
+test('the default profile allows the native ABI only; a profile that lists x86 lets 32-bit calls through', { skip: process.arch !== 'x64' }, () => {
+  assert.equal(sh([], '/probe/syscall-probe int80-getpid; echo "exit $?"'), 'exit 159', 'killed by SIGSYS (128 + 31)');
+  const file = join(engine.dir, 'with-x86.json');
+  writeFileSync(file, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW',
+    archMap: [{ architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86'] }], syscalls: [] }));
+  assert.equal(sh(['--security-opt', `seccomp=${file}`], '/probe/syscall-probe int80-getpid'), 'ok');
+});
+
 test('no-new-privileges is on by default and can be turned off', () => {
   assert.equal(status([], 'NoNewPrivs'), '1');
   assert.equal(status(['--security-opt', 'no-new-privileges=false'], 'NoNewPrivs'), '0');

@@ -9,7 +9,7 @@ export function containerConfig(id: string, created = new Date().toISOString()):
   return {
     id, created, image: 'busybox', imageId: 'sha256:' + 'a'.repeat(64), entrypoint: [], cmd: ['true'], env: [], workingDir: '/',
     user: '', hostname: id.slice(0, 12), tty: false, openStdin: false, labels: {}, mounts: [], readOnlyRootfs: false,
-    network: 'none', autoRemove: false, stopSignal: 'SIGTERM', stopTimeout: 10, runtime: 'runc', resources: {},
+    network: 'none', networks: [], ports: [], publishAll: false, dns: [], dnsSearch: [], dnsOptions: [], extraHosts: [], autoRemove: false, stopSignal: 'SIGTERM', stopTimeout: 10, runtime: 'runc', resources: {},
     security: defaultSecurity(),
   };
 }
@@ -78,6 +78,29 @@ export function stateSuite(name: string, open: () => StateStore): void {
       s.deleteImage('sha256:2');
       assert.equal(s.imageIdByName('docker.io/library/a:latest'), undefined);
       assert.equal(s.listImages().length, 1);
+      s.close();
+    });
+
+    it('stores networks, refuses duplicate names, and keeps attachments per container in order', () => {
+      const s = open();
+      const net = { id: 'a'.repeat(63) + '1', name: 'front', driver: 'bridge' as const, bridge: 'bh-nnn', subnet: '10.1.0.0/24',
+        gateway: '10.1.0.1', internal: false, labels: {}, options: {}, created: '', isDefault: false };
+      s.addNetwork(net);
+      assert.equal(errorKind(catchErr(() => s.addNetwork({ ...net, id: 'b'.repeat(64) }))), 'AlreadyExists');
+      assert.equal(s.lookupNetwork('front').id, net.id);
+      assert.equal(s.lookupNetwork('aaa').name, 'front');
+      assert.equal(errorKind(catchErr(() => s.lookupNetwork('back'))), 'NotFound');
+      const a = { containerId: 'c1', networkId: net.id, ifname: 'eth0', netns: '/x', status: 'adding' as const, ip: '', prefixLen: 24,
+        mac: '', hostVeth: '', aliases: [], ports: [] };
+      s.saveAttachment(a);
+      s.saveAttachment({ ...a, containerId: 'c2' });
+      s.saveAttachment({ ...a, status: 'attached', ip: '10.1.0.2' });
+      assert.deepEqual(s.listAttachments().map((x) => [x.containerId, x.status]), [['c1', 'attached'], ['c2', 'adding']]);
+      assert.equal(s.listAttachments('c1')[0]!.ip, '10.1.0.2');
+      s.removeAttachment('c1', net.id);
+      assert.deepEqual(s.listAttachments().map((x) => x.containerId), ['c2']);
+      s.removeNetwork(net.id);
+      assert.deepEqual(s.listNetworks(), []);
       s.close();
     });
 

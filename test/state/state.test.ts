@@ -53,6 +53,8 @@ it('migrates a version 1 database: old containers keep the confinement they were
   assert.equal(sec.seccomp, 'unconfined');
   assert.equal(sec.noNewPrivileges, false);
   assert.equal(sec.privileged, false);
-  assert.equal(s.schemaVersion(), 2);
+  assert.equal(s.schemaVersion(), 3);
+  assert.deepEqual(s.lookupContainer('old').config.networks, []);
+  assert.equal(s.lookupContainer('old').config.network, 'none');
   s.close();
 });

@@ -1,5 +1,6 @@
 // Image routes (/bulkhead/images/…). References go in the query string because they contain "/" and ":".
-import { InvalidArgumentError } from '../../core/index.js';
+import { InvalidArgumentError, errorKind } from '../../core/index.js';
+import { bootstrapDebian } from '../../image/index.js';
 import { queryBool, queryJson, queryString, readJson, response, sendJson, uploadBody } from '../request.js';
 import type { Router } from '../router.js';
 import { imageView } from '../views.js';
@@ -51,5 +52,25 @@ export function imageRoutes(router: Router): void {
       const body = await readJson<{ reference?: string }>(r.raw);
       const image = await r.engine.images.bootstrapBusybox(body.reference);
       sendJson(response(r), 201, { id: image.id, names: image.names });
+    })
+    // debian:<suite> with debootstrap: minutes of work, so NDJSON lines of its output ({stream}), then {id, names}
+    // or {error, kind}. A client that goes away (Ctrl-C) aborts it; nothing is left behind.
+    .add('POST', `${P}/bootstrap/debian`, async (r) => {
+      const body = await readJson<{ reference?: string; name?: string }>(r.raw);
+      const res = response(r);
+      const abort = new AbortController();
+      res.on('close', () => { if (!res.writableFinished) abort.abort(); });
+      res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+      const send = (line: object) => { if (!res.destroyed) res.write(`${JSON.stringify(line)}\n`); };
+      try {
+        const image = await bootstrapDebian(r.engine.images, {
+          reference: body.reference ?? '', name: body.name, signal: abort.signal, onOutput: (line) => send({ stream: `${line}\n` }),
+        });
+        r.engine.events.emit('image', 'import', image.id, {});
+        send({ id: image.id, names: image.names });
+      } catch (err) {
+        send({ error: err instanceof Error ? err.message : String(err), kind: errorKind(err) });
+      }
+      res.end();
     });
 }

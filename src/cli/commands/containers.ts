@@ -6,7 +6,19 @@ import { collect, parseFilters, parseIntFlag } from '../parse.js';
 import { printJson, since, table } from '../format.js';
 import { forEachRef } from '../batch.js';
 
-type ContainerView = { Id: string; Name: string; Image: string; Command: string; Created: string; Status: string } & ContainerRecord;
+type PortBindings = Record<string, Array<{ HostIp: string; HostPort: string }> | null>;
+type ContainerView = { Id: string; Name: string; Image: string; Command: string; Created: string; Status: string;
+  NetworkSettings?: { Ports?: PortBindings } } & ContainerRecord;
+
+/** docker ps's PORTS: "127.0.0.1:8080->80/tcp" for each binding, "80/tcp" for an exposed port with none. */
+export function formatPorts(ports: PortBindings | undefined): string {
+  const out: string[] = [];
+  for (const [port, bindings] of Object.entries(ports ?? {})) {
+    if (!bindings || bindings.length === 0) { out.push(port); continue; }
+    for (const b of bindings) out.push(`${b.HostIp}:${b.HostPort}->${port}`);
+  }
+  return out.join(', ');
+}
 const C = (ref: string) => `/bulkhead/containers/${encodeURIComponent(ref)}`;
 
 export function containerCommands(program: Command, cli: CliContext): void {
@@ -24,8 +36,9 @@ export function containerCommands(program: Command, cli: CliContext): void {
       if (f.format && f.format !== 'table') throw new InvalidArgumentError(`unknown format "${f.format}": use table or json`);
       const id = (c: ContainerView) => (f.trunc ? shortId(c.Id) : c.Id);
       if (f.quiet) { process.stdout.write(list.map((c) => `${id(c)}\n`).join('')); return; }
-      process.stdout.write(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES'],
-        list.map((c) => [id(c), c.Image, JSON.stringify(truncate(c.Command, 20)), since(c.Created), c.Status, c.Name])));
+      process.stdout.write(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
+        list.map((c) => [id(c), c.Image, JSON.stringify(truncate(c.Command, 20)), since(c.Created), c.Status,
+          formatPorts(c.NetworkSettings?.Ports), c.Name])));
     });
 
   program.command('inspect').description('show the full record of containers (or images) as JSON')

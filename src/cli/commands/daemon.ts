@@ -25,7 +25,8 @@ export function daemonCommands(program: Command, cli: CliContext): void {
       });
       const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
       const engine = await Engine.open({ root: settings.root, runRoot: settings.runRoot, runtime: settings.runtime,
-        cgroupParent: file.cgroupParent, notice: log, userns: file.userns, subuidFile: file.subuidFile, subgidFile: file.subgidFile });
+        cgroupParent: file.cgroupParent, notice: log, userns: file.userns, subuidFile: file.subuidFile, subgidFile: file.subgidFile,
+        registries: file.registries, addressPools: file.defaultAddressPools?.split(','), defaultBridge: file.defaultBridge });
       const r = engine.reconciled;
       log(`state reconciled: ${r.adopted.length} running adopted, ${r.exited.length} exited while down, ` +
         `${r.rolledBack.length} half-started rolled back, ${r.orphansRemoved.length} orphans removed`);

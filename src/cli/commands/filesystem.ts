@@ -55,6 +55,17 @@ export function filesystemCommands(program: Command, cli: CliContext): void {
         throw new InvalidArgumentError('cp copies between a container and the host: exactly one side must be CONTAINER:PATH');
       }
       const client = await cli.client();
+      // "-" is a tar stream, as in docker: the archive of the source on stdout, or an archive on stdin unpacked
+      // into the destination directory.
+      if (dest.path === '-' && src.container) {
+        if (process.stdout.isTTY) throw new InvalidArgumentError('refusing to write a tar archive to a terminal: redirect stdout');
+        await pipeline(await client.stream('GET', `${C(src.container)}/archive`, { query: { path: src.path } }), process.stdout);
+        return;
+      }
+      if (src.path === '-' && dest.container) {
+        await client.call('PUT', `${C(dest.container)}/archive`, { query: { path: dest.path }, body: process.stdin });
+        return;
+      }
       const { extractTar, packPath } = await import('../../archive/index.js');
       if (src.container) {
         const res = await client.stream('GET', `${C(src.container)}/archive`, { query: { path: src.path } });

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { InvalidArgumentError, formatSize, shortId } from '../../core/index.js';
+import { EngineError, InvalidArgumentError, formatSize, shortId, type ErrorKind } from '../../core/index.js';
 import type { CliContext } from '../context.js';
 import { printJson, since, table } from '../format.js';
 import { forEachRef } from '../batch.js';
@@ -57,9 +57,12 @@ export function imageCommands(program: Command, cli: CliContext): void {
       const r = await (await cli.client()).call<{ deleted: string[]; reclaimed: number }>('POST', '/bulkhead/images/prune', { query: { all: f.all ? 1 : undefined } });
       process.stdout.write(r.deleted.map((d) => `Deleted: ${d}\n`).join('') + `Total reclaimed space: ${formatSize(r.reclaimed)}\n`);
     });
-  image.command('bootstrap').description("make an image from the host's busybox-static, with no registry").argument('<name>')
-    .action(async (name: string) => {
-      if (name !== 'busybox' && !name.startsWith('busybox:')) throw new InvalidArgumentError(`bootstrap knows only "busybox" (from the host's busybox-static), not "${name}"`);
+  image.command('bootstrap').description("make a base image with no registry: busybox (from the host's busybox-static) or debian:<suite> (debootstrap)")
+    .option('-t, --tag <name[:tag]>', 'name the image this instead (debian)')
+    .argument('<name>')
+    .action(async (name: string, f: { tag?: string }) => {
+      if (name === 'debian' || name.startsWith('debian:')) return bootstrapDebian(cli, name, f.tag);
+      if (name !== 'busybox' && !name.startsWith('busybox:')) throw new InvalidArgumentError(`bootstrap knows "busybox" (from the host's busybox-static) and "debian:<suite>" (debootstrap), not "${name}"`);
       const r = await (await cli.client()).call<{ id: string; names: string[] }>('POST', '/bulkhead/images/bootstrap', { json: { reference: name.includes(':') ? name : `${name}:latest` } });
       process.stdout.write(`${r.id}\n`);
     });
@@ -89,4 +92,24 @@ export function imageCommands(program: Command, cli: CliContext): void {
       const images = await (await cli.client()).call<Array<{ id: string; names: string[] }>>('POST', '/bulkhead/images/load', { body });
       for (const i of images) process.stdout.write(i.names.length ? i.names.map((n) => `Loaded image: ${shortName(n)}\n`).join('') : `Loaded image ID: ${i.id}\n`);
     });
+}
+
+/** debootstrap in the daemon, its output shown as it comes; Ctrl-C here closes the stream and the daemon cleans up. */
+async function bootstrapDebian(cli: CliContext, reference: string, tag: string | undefined): Promise<void> {
+  if (!reference.includes(':')) throw new InvalidArgumentError('name the Debian suite: debian:bookworm (or another suite)');
+  const res = await (await cli.client()).stream('POST', '/bulkhead/images/bootstrap/debian', { json: { reference, name: tag } });
+  let rest = '';
+  let id: string | undefined;
+  for await (const chunk of res) {
+    const lines = (rest + (chunk as Buffer).toString()).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines.filter(Boolean)) {
+      const e = JSON.parse(line) as { stream?: string; id?: string; error?: string; kind?: ErrorKind };
+      if (e.stream !== undefined) process.stderr.write(e.stream);
+      if (e.error !== undefined) throw new EngineError(e.kind ?? 'Internal', `bootstrap ${reference}: ${e.error}`);
+      if (e.id !== undefined) id = e.id;
+    }
+  }
+  if (id === undefined) throw new EngineError('Internal', 'the daemon ended the bootstrap without a result');
+  process.stdout.write(`${id}\n`);
 }

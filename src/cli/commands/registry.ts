@@ -27,8 +27,24 @@ class ProgressView {
     return `${l.id}: ${l.status} ${formatSize(l.current)}/${formatSize(l.total)}${rate}`;
   }
 
+  private readonly t0 = Date.now();
+  private readonly done = new Map<string, number>();   // layer → bytes, once complete
+  private readonly present = new Set<string>();
+
+  /** One line after a pull: layers downloaded, bytes, time and mean rate; layers that were already there. */
+  summary(): string {
+    let bytes = 0;
+    for (const b of this.done.values()) bytes += b;
+    const secs = Math.max((Date.now() - this.t0) / 1000, 0.001);
+    const have = this.present.size ? `, ${this.present.size} already present` : '';
+    return `Downloaded ${this.done.size} layer${this.done.size === 1 ? '' : 's'} (${formatSize(bytes)}) in ${secs.toFixed(1)}s` +
+      `${this.done.size ? ` (${formatSize(bytes / secs)}/s)` : ''}${have}\n`;
+  }
+
   show(l: Line): void {
     if (!l.id || !l.status) return;
+    if (l.status === 'Pull complete') this.done.set(l.id, l.total ?? 0);
+    if (l.status === 'Already exists') this.present.add(l.id);
     if (!this.started.has(l.id)) this.started.set(l.id, Date.now());
     if (!this.out.isTTY) {
       // plain output: one line per state change, not per chunk of bytes
@@ -63,6 +79,7 @@ async function transfer(client: Client, path: string, query: Record<string, stri
     }
   }
   if (!done) throw new EngineError('Internal', 'the daemon ended the transfer without a result');
+  if (done.id !== undefined) out.write(view.summary());
   return done;
 }
 

@@ -4,21 +4,22 @@ import { InvalidArgumentError, isNotFound } from '../../core/index.js';
 import { pullImage } from './registry.js';
 import { addResourceFlags, resourcesFromFlags, type ResourceFlags } from '../flags/resources.js';
 import { addSecurityFlags, securityFromFlags, type SecurityFlags } from '../flags/security.js';
+import { addNetworkFlags, networkFromFlags, type NetworkFlags } from '../flags/network.js';
 import type { CreateRequest } from '../../engine/index.js';
 import type { CliContext } from '../context.js';
 import type { Client } from '../client.js';
 import { collect, parseEnv, parseEnvFile, parseLabels, parseMount, parseTmpfs, parseVolume } from '../parse.js';
 import { followTerminalSize, joinStreams, proxySignals, terminalSize } from '../stdio.js';
 
-interface CreateFlags extends ResourceFlags, SecurityFlags {
+interface CreateFlags extends ResourceFlags, SecurityFlags, NetworkFlags {
   name?: string; env: string[]; envFile: string[]; workdir?: string; user?: string; entrypoint?: string;
   hostname?: string; volume: string[]; mount: string[]; tmpfs: string[]; readOnly?: boolean; label: string[];
-  network?: string; rm?: boolean; interactive?: boolean; tty?: boolean; detach?: boolean; stopSignal?: string;
+  rm?: boolean; interactive?: boolean; tty?: boolean; detach?: boolean; stopSignal?: string;
   stopTimeout?: string; runtime?: string; pull?: string;
 }
 
 function addCreateFlags(cmd: Command): Command {
-  return addSecurityFlags(addResourceFlags(cmd))
+  return addNetworkFlags(addSecurityFlags(addResourceFlags(cmd)))
     .option('--name <name>', 'name the container')
     .option('-e, --env <KEY=VALUE>', 'set an environment variable', collect, [])
     .option('--env-file <file>', 'read environment variables from a file', collect, [])
@@ -31,7 +32,6 @@ function addCreateFlags(cmd: Command): Command {
     .option('--tmpfs <dst[:opts]>', 'mount a tmpfs', collect, [])
     .option('--read-only', 'mount the root filesystem read-only')
     .option('-l, --label <KEY=VALUE>', 'set a label', collect, [])
-    .option('--network <mode>', 'network: none or host')
     .option('--rm', 'remove the container when it exits')
     .option('-i, --interactive', 'keep stdin open')
     .option('-t, --tty', 'allocate a pseudo-terminal')
@@ -56,7 +56,7 @@ export function toCreateRequest(image: string, command: string[], f: CreateFlags
     env: [...parseEnvFile(f.envFile), ...parseEnv(f.env)], workingDir: f.workdir, user: f.user, hostname: f.hostname,
     tty: f.tty ?? false, openStdin: f.interactive ?? false, labels: parseLabels(f.label),
     mounts: [...f.volume.map(parseVolume), ...f.mount.map(parseMount), ...f.tmpfs.map(parseTmpfs)],
-    readOnlyRootfs: f.readOnly ?? false, network: f.network, autoRemove: f.rm ?? false, stopSignal: f.stopSignal,
+    readOnlyRootfs: f.readOnly ?? false, ...networkFromFlags(f), autoRemove: f.rm ?? false, stopSignal: f.stopSignal,
     stopTimeout: number(f.stopTimeout, '--stop-timeout'), runtime: f.runtime,
     consoleSize: f.tty ? terminalSize() : undefined,
     resources: resourcesFromFlags(f),
@@ -65,11 +65,22 @@ export function toCreateRequest(image: string, command: string[], f: CreateFlags
 }
 
 /** Attaches, arms the wait, starts, streams until the container ends; returns its exit code. */
-export async function startAttached(client: Client, id: string, opts: { tty: boolean; stdin: boolean }): Promise<number> {
+export async function startAttached(client: Client, id: string, opts: { tty: boolean; stdin: boolean; autoRemove?: boolean }): Promise<number> {
   const base = `/bulkhead/containers/${id}`;
-  const conn = await client.upgrade(`${base}/attach`, { stdin: opts.stdin ? 1 : 0 });
+  // Attach and wait are independent, and both must be in place before start: ask for them at once.
+  const attaching = client.upgrade(`${base}/attach`, { stdin: opts.stdin ? 1 : 0 });
+  // With --rm, as docker does, the exit code is reported once the container is gone (network torn down too),
+  // so a script's next command never sees it half-removed.
+  const waiting = client.stream('POST', `${base}/wait`, { query: { condition: opts.autoRemove ? 'removed' : 'next-exit' } });
+  const [attached, armed] = await Promise.allSettled([attaching, waiting]);
+  if (attached.status === 'rejected' || armed.status === 'rejected') {
+    if (attached.status === 'fulfilled') attached.value.socket.destroy();
+    if (armed.status === 'fulfilled') armed.value.destroy();
+    throw attached.status === 'rejected' ? attached.reason : (armed as PromiseRejectedResult).reason;
+  }
+  const conn = attached.value;
+  const waitRes = armed.value;
   const io = joinStreams(conn, opts);
-  const waitRes = await client.stream('POST', `${base}/wait`, { query: { condition: 'next-exit' } });
   const result = (async () => {
     const chunks: Buffer[] = [];
     for await (const c of waitRes) chunks.push(c as Buffer);
@@ -127,7 +138,7 @@ export function runCommands(program: Command, cli: CliContext): void {
         process.stdout.write(`${id}\n`);
         return;
       }
-      process.exitCode = await startAttached(client, id, { tty: f.tty ?? false, stdin: f.interactive ?? false });
+      process.exitCode = await startAttached(client, id, { tty: f.tty ?? false, stdin: f.interactive ?? false, autoRemove: f.rm ?? false });
     });
 
   addCreateFlags(program.command('create').description('create a container without starting it'))

@@ -80,13 +80,16 @@ export function systemCommands(program: Command, cli: CliContext): void {
       ['Local Volumes', String(d.volumes.length), String(d.volumes.filter((v) => v.inUse).length), sum(d.volumes)],
     ]));
   });
-  system.command('prune').description('remove stopped containers and dangling images')
+  system.command('prune').description('remove stopped containers, unused networks and dangling images')
     .option('-a, --all', 'also remove unused images, not just dangling ones')
+    .option('-f, --force', 'accepted for docker compatibility (bulkhead does not ask for confirmation)')
     .option('--volumes', 'also remove unused volumes')
     .action(async (f: { all?: boolean; volumes?: boolean }) => {
-      const r = await (await cli.client()).call<{ containersDeleted: string[]; imagesDeleted: string[]; volumesDeleted: string[]; spaceReclaimed: number }>(
+      const r = await (await cli.client()).call<{ containersDeleted: string[]; imagesDeleted: string[]; volumesDeleted: string[];
+        networksDeleted?: string[]; spaceReclaimed: number }>(
         'POST', '/bulkhead/system/prune', { query: { all: f.all ? 1 : undefined, volumes: f.volumes ? 1 : undefined } });
       process.stdout.write(`Deleted containers: ${r.containersDeleted.length}\nDeleted images: ${r.imagesDeleted.length}\n` +
-        `Deleted volumes: ${r.volumesDeleted.length}\nTotal reclaimed space: ${formatSize(r.spaceReclaimed)}\n`);
+        `Deleted volumes: ${r.volumesDeleted.length}\nDeleted networks: ${r.networksDeleted?.length ?? 0}` +
+        `${r.networksDeleted?.length ? ` (${r.networksDeleted.join(', ')})` : ''}\nTotal reclaimed space: ${formatSize(r.spaceReclaimed)}\n`);
     });
 }

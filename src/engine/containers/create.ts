@@ -10,11 +10,14 @@ import { applyUsernsDefault } from '../validate-security.js';
 import { ID_MAP_LOCK, allocateContainerIdMap } from '../idmap-allocator.js';
 import { checkCreateRequest } from '../request-shape.js';
 import { initialState } from '../../core/index.js';
+import { DEFAULT_NETWORK } from '../networks/index.js';
 
 export async function createContainer(ctx: EngineContext, body: CreateRequest): Promise<{ id: string; name: string }> {
   const req = checkCreateRequest(body);
   const image = ctx.images.resolve(req.image);
   const { name, config } = buildContainerConfig(req, image, ctx.runtime.name);
+  // Named networks must exist now (the default one is made at first start); a typo fails before anything is made.
+  for (const n of config.networks) if (n.name !== DEFAULT_NETWORK) ctx.state.lookupNetwork(n.name);
   addImageVolumes(config, Object.keys(image.config.config?.Volumes ?? {}));
   for (const m of config.mounts) {
     if (m.type === 'volume' && !m.source) { m.source = newId(); m.anonymous = true; }

@@ -5,6 +5,7 @@ import { containerPaths } from '../context.js';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeLocked } from './remove.js';
+import { teardownContainerNetwork } from '../networks/index.js';
 
 /** Handles an exit file for id; safe to call more than once and for containers that are not running. */
 export async function handleExit(ctx: EngineContext, id: string): Promise<void> {
@@ -38,9 +39,10 @@ export async function recordExit(ctx: EngineContext, id: string, exitCode: numbe
   else await releaseExited(ctx, id);
 }
 
-/** Releases what an exited container no longer needs: the runtime's record, the mount, the exit file. */
+/** Releases what an exited container no longer needs: the runtime's record, its network, the mount, the exit file. */
 export async function releaseExited(ctx: EngineContext, id: string): Promise<void> {
   await ctx.runtime.delete(id, true).catch(() => undefined);
+  await teardownContainerNetwork(ctx, id).catch((err) => ctx.opts.notice?.(`network teardown of ${id.slice(0, 12)}: ${String(err)}`));
   await ctx.storage.unmount(id).catch(() => undefined);
   await unlink(join(containerPaths(ctx, id).exitDir, id)).catch(() => undefined);
 }

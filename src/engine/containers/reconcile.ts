@@ -4,6 +4,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeShifted, shiftedRoot } from '../../storage/index.js';
+import { sweepBuildContainers } from '../../build/index.js';
 import type { EngineContext } from '../context.js';
 import { containerPaths } from '../context.js';
 import { recordExit, releaseExited } from './exit.js';
@@ -57,6 +58,11 @@ export async function reconcile(ctx: EngineContext): Promise<ReconcileReport> {
       }
     });
   }
+  // RUN-step containers of a build the crash cut short (the build module knows which they are).
+  report.orphansRemoved.push(...await sweepBuildContainers({
+    list: () => ctx.state.listContainers().map((c) => ({ id: c.config.id, name: c.name, labels: c.config.labels })),
+    remove: (id) => ctx.locks.run(id, () => removeLocked(ctx, id, { force: true, volumes: true })),
+  }, ctx.opts.notice));
   const known = new Set(ctx.state.listContainers().map((c) => c.config.id));
   const dirs = await readdir(join(ctx.opts.root, 'containers')).catch(() => [] as string[]);
   for (const id of dirs) {

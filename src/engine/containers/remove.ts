@@ -3,6 +3,7 @@
 // record that the next `rm` or reconcile finishes, never an orphan that nothing knows about.
 import { ConflictError, wrap } from '../../core/index.js';
 import type { EngineContext } from '../context.js';
+import { teardownContainerNetwork } from '../networks/index.js';
 
 export interface RemoveOptions {
   force: boolean;
@@ -35,6 +36,7 @@ export async function removeLocked(ctx: EngineContext, id: string, opts: RemoveO
     ctx.state.saveState(id, { ...rec.state, status: 'removing' });
     if (active) await killAndReap(ctx, id, rec.state.pid);
     await ctx.runtime.delete(id, true);
+    await teardownContainerNetwork(ctx, id);
     await ctx.storage.remove(id);
     ctx.state.removeContainer(id);
   } catch (err) {

@@ -7,6 +7,7 @@ import { exitCodeHint, wrap, type ContainerConfig, type ContainerRecord } from '
 import { generateSpec, writeBundle, writeEtcFiles } from '../../specgen/index.js';
 import { containerDir, containerPaths, mountRootfs, type EngineContext } from '../context.js';
 import { removeLocked } from './remove.js';
+import { setupContainerNetwork, teardownContainerNetwork } from '../networks/index.js';
 import { containerCgroupsPath } from '../../sys/cgroup-paths.js';
 
 export async function startContainer(ctx: EngineContext, ref: string): Promise<void> {
@@ -22,9 +23,10 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     const rootfs = await mountRootfs(ctx, rec.config);
     const volumePaths = await volumeDirs(ctx, rec.config, rootfs);
     await mkdir(paths.userdata, { recursive: true });
-    await writeEtcFiles(containerDir(ctx, id), rec.config);
+    const net = await setupContainerNetwork(ctx, rec);
+    await writeEtcFiles(containerDir(ctx, id), rec.config, {}, net.facts);
     await writeBundle(paths.bundle, await generateSpec({ config: rec.config, rootfs, containerDir: containerDir(ctx, id), volumePaths,
-      cgroupsPath: containerCgroupsPath(id, ctx.opts.cgroupParent) }));
+      cgroupsPath: containerCgroupsPath(id, ctx.opts.cgroupParent), netnsPath: net.netnsPath }));
     await rm(join(paths.exitDir, id), { force: true });
     // A stale runtime record of an earlier run would make create fail; a container that never ran has none.
     if (rec.state.startedAt || rec.state.error) await ctx.runtime.delete(id, true);
@@ -46,6 +48,7 @@ async function undoStart(ctx: EngineContext, rec: ContainerRecord, err: unknown)
   const id = rec.config.id;
   ctx.attach.failPending(id, err);
   await ctx.runtime.delete(id, true).catch(() => undefined);
+  await teardownContainerNetwork(ctx, id).catch(() => undefined);
   await ctx.storage.unmount(id).catch(() => undefined);
   await rm(join(containerPaths(ctx, id).exitDir, id), { force: true });
   const message = err instanceof Error ? err.message : String(err);

@@ -4,7 +4,8 @@ import { totalmem } from 'node:os';
 import { ConflictError, isNotFound, type ContainerRecord } from '../../core/index.js';
 import { onlineCpus } from '../../sys/cgroup-host.js';
 import { processCgroupDirs } from '../../sys/cgroup-paths.js';
-import { readCgroupUsage, readNetUsage, type CgroupUsage } from '../../sys/cgroup-stats.js';
+import { readCgroupUsage, type CgroupUsage } from '../../sys/cgroup-stats.js';
+import { readNetCounters, type NetCounters } from '../../network/index.js';
 import type { EngineContext } from '../context.js';
 
 export interface ContainerStats {
@@ -21,11 +22,13 @@ export interface ContainerStats {
   pidsLimit: number;       // 0 when unlimited
   blockRead: number;
   blockWrite: number;
-  netRx: number;
+  netRx: number;           // bytes received on the container's interfaces (loopback excluded)
   netTx: number;
+  netRxPackets: number;
+  netTxPackets: number;
 }
 
-interface Reading { atNs: bigint; usage: CgroupUsage; net: { rx: number; tx: number } }
+interface Reading { atNs: bigint; usage: CgroupUsage; net: NetCounters }
 
 export const STATS_INTERVAL_MS = 1000;
 
@@ -33,7 +36,7 @@ async function read(rec: ContainerRecord): Promise<Reading> {
   const atNs = process.hrtime.bigint();
   const usage = await readCgroupUsage(processCgroupDirs(rec.state.pid));
   // Host-network containers see the host's interfaces: those counters are not theirs (docker shows none either).
-  const net = rec.config.network === 'host' ? { rx: 0, tx: 0 } : await readNetUsage(rec.state.pid);
+  const net = rec.config.network === 'host' ? { rxBytes: 0, rxPackets: 0, txBytes: 0, txPackets: 0 } : await readNetCounters(rec.state.pid);
   return { atNs, usage, net };
 }
 
@@ -47,7 +50,8 @@ function compute(rec: ContainerRecord, prev: Reading, now: Reading): ContainerSt
     cpuUsageNs: now.usage.cpuUsageNs, onlineCpus: onlineCpus().size,
     memoryUsage: now.usage.memoryUsage, memoryLimit: limit, memoryPercent: (now.usage.memoryUsage / limit) * 100,
     pids: now.usage.pids, pidsLimit: now.usage.pidsLimit,
-    blockRead: now.usage.blockRead, blockWrite: now.usage.blockWrite, netRx: now.net.rx, netTx: now.net.tx,
+    blockRead: now.usage.blockRead, blockWrite: now.usage.blockWrite, netRx: now.net.rxBytes, netTx: now.net.txBytes,
+    netRxPackets: now.net.rxPackets, netTxPackets: now.net.txPackets,
   };
 }
 

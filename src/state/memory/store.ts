@@ -2,6 +2,7 @@
 // test/state/state-suite.ts), including rollback of a failed transaction.
 import { AlreadyExistsError, NotFoundError, type ContainerConfig, type ContainerRecord, type ContainerState,
   type ImageRecord, type VolumeRecord } from '../../core/index.js';
+import type { AttachmentRecord, NetworkRecord } from '../../network/types.js';
 import type { StateStore } from '../types.js';
 import { lookupByRef } from '../lookup.js';
 
@@ -10,10 +11,12 @@ interface Tables {
   images: Map<string, Omit<ImageRecord, 'names'>>;
   imageNames: Map<string, string>;
   volumes: Map<string, VolumeRecord>;
+  networks: Map<string, NetworkRecord>;
+  attachments: Map<string, AttachmentRecord>;   // key: containerId/networkId, in insertion order
 }
 
 export class MemoryStateStore implements StateStore {
-  private t: Tables = { containers: new Map(), images: new Map(), imageNames: new Map(), volumes: new Map() };
+  private t: Tables = { containers: new Map(), images: new Map(), imageNames: new Map(), volumes: new Map(), networks: new Map(), attachments: new Map() };
 
   transaction<T>(fn: () => T): T {
     const saved = structuredClone(this.t);
@@ -98,6 +101,38 @@ export class MemoryStateStore implements StateStore {
   }
 
   removeVolume(name: string): void { this.t.volumes.delete(name); }
+
+  addNetwork(network: NetworkRecord): void {
+    if ([...this.t.networks.values()].some((n) => n.name === network.name)) {
+      throw new AlreadyExistsError(`network with name "${network.name}" already exists`);
+    }
+    this.t.networks.set(network.id, structuredClone(network));
+  }
+
+  getNetwork(id: string): NetworkRecord | undefined {
+    const n = this.t.networks.get(id);
+    return n && structuredClone(n);
+  }
+
+  lookupNetwork(ref: string): NetworkRecord {
+    const all = [...this.t.networks.values()];
+    return structuredClone(lookupByRef(ref, (name) => all.find((n) => n.name === name), (p) => all.filter((n) => n.id.startsWith(p)), 'network'));
+  }
+
+  listNetworks(): NetworkRecord[] {
+    return [...this.t.networks.values()].map((n) => structuredClone(n)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  removeNetwork(id: string): void { this.t.networks.delete(id); }
+
+  saveAttachment(a: AttachmentRecord): void { this.t.attachments.set(`${a.containerId}/${a.networkId}`, structuredClone(a)); }
+
+  listAttachments(containerId?: string): AttachmentRecord[] {
+    return [...this.t.attachments.values()].filter((a) => containerId === undefined || a.containerId === containerId)
+      .map((a) => structuredClone(a));
+  }
+
+  removeAttachment(containerId: string, networkId: string): void { this.t.attachments.delete(`${containerId}/${networkId}`); }
 
   private byName(name: string): ContainerRecord | undefined {
     return [...this.t.containers.values()].find((c) => c.name === name);

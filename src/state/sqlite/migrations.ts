@@ -43,6 +43,32 @@ const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       update.run(JSON.stringify(config), row.id);
     }
   },
+  // 3: networks and attachments. Existing containers get empty network fields and keep network "none", so they
+  // keep the private, unconnected namespace they always had.
+  (db) => {
+    db.exec(`
+      CREATE TABLE networks (
+        id     TEXT PRIMARY KEY,
+        name   TEXT NOT NULL UNIQUE,
+        record TEXT NOT NULL
+      );
+      CREATE TABLE network_attachments (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        container_id TEXT NOT NULL,
+        network_id   TEXT NOT NULL,
+        record       TEXT NOT NULL,
+        UNIQUE (container_id, network_id)
+      );
+    `);
+    const rows = db.prepare('SELECT id, config FROM containers').all() as Array<{ id: string; config: string }>;
+    const update = db.prepare('UPDATE containers SET config = ? WHERE id = ?');
+    for (const row of rows) {
+      const config = JSON.parse(row.config) as Record<string, unknown>;
+      if (Array.isArray(config.networks)) continue;
+      Object.assign(config, { networks: [], ports: [], publishAll: false, dns: [], dnsSearch: [], dnsOptions: [], extraHosts: [] });
+      update.run(JSON.stringify(config), row.id);
+    }
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

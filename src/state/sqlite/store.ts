@@ -3,6 +3,8 @@
 import Database from 'better-sqlite3';
 import { AlreadyExistsError, NotFoundError, type ContainerConfig, type ContainerRecord, type ContainerState,
   type ImageRecord, type VolumeRecord } from '../../core/index.js';
+import { withNetworkDefaults } from '../../core/index.js';
+import type { AttachmentRecord, NetworkRecord } from '../../network/types.js';
 import type { StateStore } from '../types.js';
 import { lookupByRef } from '../lookup.js';
 import { SCHEMA_VERSION, migrate } from './migrations.js';
@@ -10,7 +12,7 @@ import { SCHEMA_VERSION, migrate } from './migrations.js';
 interface ContainerRow { id: string; name: string; config: string; state: string }
 
 function toRecord(row: ContainerRow): ContainerRecord {
-  return { name: row.name, config: JSON.parse(row.config) as ContainerConfig, state: JSON.parse(row.state) as ContainerState };
+  return { name: row.name, config: withNetworkDefaults(JSON.parse(row.config) as ContainerConfig), state: JSON.parse(row.state) as ContainerState };
 }
 
 export class SqliteStateStore implements StateStore {
@@ -159,5 +161,53 @@ export class SqliteStateStore implements StateStore {
 
   removeVolume(name: string): void {
     this.db.prepare('DELETE FROM volumes WHERE name = ?').run(name);
+  }
+
+  // --- networks ---
+
+  addNetwork(network: NetworkRecord): void {
+    this.transaction(() => {
+      if (this.db.prepare('SELECT 1 FROM networks WHERE name = ?').get(network.name)) {
+        throw new AlreadyExistsError(`network with name "${network.name}" already exists`);
+      }
+      this.db.prepare('INSERT INTO networks (id, name, record) VALUES (?, ?, ?)').run(network.id, network.name, JSON.stringify(network));
+    });
+  }
+
+  getNetwork(id: string): NetworkRecord | undefined {
+    const row = this.db.prepare('SELECT record FROM networks WHERE id = ?').get(id) as { record: string } | undefined;
+    return row && (JSON.parse(row.record) as NetworkRecord);
+  }
+
+  lookupNetwork(ref: string): NetworkRecord {
+    const parse = (row: { record: string } | undefined) => row && (JSON.parse(row.record) as NetworkRecord);
+    return lookupByRef(ref, (name) => parse(this.db.prepare('SELECT record FROM networks WHERE name = ?').get(name) as { record: string } | undefined),
+      (prefix) => (this.db.prepare('SELECT record FROM networks WHERE id LIKE ? LIMIT 2').all(`${prefix}%`) as Array<{ record: string }>)
+        .map((r) => parse(r)!), 'network');
+  }
+
+  listNetworks(): NetworkRecord[] {
+    return (this.db.prepare('SELECT record FROM networks ORDER BY name').all() as Array<{ record: string }>)
+      .map((r) => JSON.parse(r.record) as NetworkRecord);
+  }
+
+  removeNetwork(id: string): void {
+    this.db.prepare('DELETE FROM networks WHERE id = ?').run(id);
+  }
+
+  saveAttachment(a: AttachmentRecord): void {
+    this.db.prepare(`INSERT INTO network_attachments (container_id, network_id, record) VALUES (?, ?, ?)
+      ON CONFLICT (container_id, network_id) DO UPDATE SET record = excluded.record`).run(a.containerId, a.networkId, JSON.stringify(a));
+  }
+
+  listAttachments(containerId?: string): AttachmentRecord[] {
+    const rows = (containerId === undefined
+      ? this.db.prepare('SELECT record FROM network_attachments ORDER BY seq').all()
+      : this.db.prepare('SELECT record FROM network_attachments WHERE container_id = ? ORDER BY seq').all(containerId)) as Array<{ record: string }>;
+    return rows.map((r) => JSON.parse(r.record) as AttachmentRecord);
+  }
+
+  removeAttachment(containerId: string, networkId: string): void {
+    this.db.prepare('DELETE FROM network_attachments WHERE container_id = ? AND network_id = ?').run(containerId, networkId);
   }
 }

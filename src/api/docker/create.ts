@@ -1,0 +1,266 @@
+// POST /containers/create: Docker's Config + HostConfig turned into the engine's CreateRequest. Docker clients send
+// every field, mostly at zero values, so "given" means "not Docker's zero value". Unknown fields are ignored (newer
+// clients add some); a field Bulkhead cannot honour that the client did set is a 400 naming it, never dropped.
+import { InvalidArgumentError, type DeviceMapping, type MountSpec, type ResourceLimits, type ThrottleDevice, type Ulimit } from '../../core/index.js';
+import type { CreateRequest, SecurityRequest } from '../../engine/index.js';
+import { resourcesFromDocker } from './resources.js';
+
+/** The subset of Docker's create body this layer reads; every field may be absent or null. */
+export interface DockerCreateBody {
+  [key: string]: unknown;
+  HostConfig?: Record<string, unknown> | null;
+}
+
+type Obj = Record<string, unknown>;
+
+/** Whether a field holds something other than Docker's zero value for it. */
+export function isSet(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v).length > 0;
+  return true;
+}
+
+function refuse(field: string, why: string): never {
+  throw new InvalidArgumentError(`${field} is not supported by Bulkhead: ${why}`);
+}
+
+/** Fields that have no Bulkhead counterpart: set → 400. */
+const UNSUPPORTED_CONFIG: Record<string, string> = {
+  Domainname: 'containers get only a hostname', Healthcheck: 'health checks are not implemented',
+  MacAddress: 'MAC addresses are not configurable',
+};
+const UNSUPPORTED_HOST: Record<string, string> = {
+  VolumesFrom: 'mount the volumes by name instead', Links: 'legacy links are not implemented',
+  CgroupParent: 'the cgroup parent is daemon-wide (daemon --cgroup-parent)', Cgroup: 'joining another cgroup is not implemented',
+  BlkioWeightDevice: 'per-device weights are not implemented', CpuRealtimePeriod: 'realtime scheduling is not implemented',
+  CpuRealtimeRuntime: 'realtime scheduling is not implemented', DeviceCgroupRules: 'use Devices',
+  DeviceRequests: 'GPU and device requests are not implemented', KernelMemory: 'kernel memory limits are deprecated',
+  KernelMemoryTCP: 'kernel memory limits are deprecated', CpuCount: 'Windows only', CpuPercent: 'Windows only',
+  IOMaximumIOps: 'Windows only', IOMaximumBandwidth: 'Windows only', StorageOpt: 'storage options are not implemented',
+  Annotations: 'annotations are not implemented', Init: 'there is no init process (--init)',
+  ContainerIDFile: 'the client writes the id file itself',
+};
+
+export function translateCreate(body: DockerCreateBody, name: string | undefined): CreateRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidArgumentError('create container: the body must be a JSON object');
+  const hc: Obj = (body.HostConfig ?? {}) as Obj;
+  for (const [field, why] of Object.entries(UNSUPPORTED_CONFIG)) if (isSet(body[field])) refuse(field, why);
+  for (const [field, why] of Object.entries(UNSUPPORTED_HOST)) {
+    // ContainerIDFile is only ever meaningful to the client: accept it silently.
+    if (field !== 'ContainerIDFile' && isSet(hc[field])) refuse(`HostConfig.${field}`, why);
+  }
+  if (hc.MaskedPaths != null) refuse('HostConfig.MaskedPaths', 'the masked paths are fixed (security-opt systempaths=unconfined is not available)');
+  if (hc.ReadonlyPaths != null) refuse('HostConfig.ReadonlyPaths', 'the read-only paths are fixed');
+  if (isSet(hc.MemorySwappiness) && hc.MemorySwappiness !== -1) refuse('HostConfig.MemorySwappiness', 'swappiness is not configurable');
+  if (isSet(hc.Isolation) && hc.Isolation !== 'default') refuse('HostConfig.Isolation', 'Windows only');
+  if (isSet(hc.VolumeDriver) && hc.VolumeDriver !== 'local') refuse('HostConfig.VolumeDriver', 'only the local driver exists');
+  if (isSet(hc.CgroupnsMode)) refuse('HostConfig.CgroupnsMode', 'the cgroup namespace is not configurable');
+  restartPolicy(hc.RestartPolicy);
+  logConfig(hc.LogConfig);
+  const image = body.Image;
+  if (typeof image !== 'string' || !image) throw new InvalidArgumentError('create container: Image is required');
+  const req: CreateRequest = { image };
+  if (name) req.name = name.replace(/^\//, '');
+  if (body.Cmd != null) req.cmd = stringList(body.Cmd, 'Cmd', true);
+  if (body.Entrypoint != null) req.entrypoint = stringList(body.Entrypoint, 'Entrypoint', true);
+  if (isSet(body.Env)) req.env = stringList(body.Env, 'Env');
+  if (isSet(body.WorkingDir)) req.workingDir = str(body.WorkingDir, 'WorkingDir');
+  if (isSet(body.User)) req.user = str(body.User, 'User');
+  if (isSet(body.Hostname)) req.hostname = str(body.Hostname, 'Hostname');
+  if (isSet(body.Tty)) req.tty = true;
+  if (isSet(body.OpenStdin)) req.openStdin = true;
+  if (isSet(body.Labels)) req.labels = body.Labels as Record<string, string>;
+  if (isSet(body.StopSignal)) req.stopSignal = str(body.StopSignal, 'StopSignal');
+  if (body.StopTimeout != null) req.stopTimeout = num(body.StopTimeout, 'StopTimeout');
+  if (isSet(hc.AutoRemove)) req.autoRemove = true;
+  if (isSet(hc.ReadonlyRootfs)) req.readOnlyRootfs = true;
+  if (isSet(hc.Runtime)) req.runtime = str(hc.Runtime, 'HostConfig.Runtime');
+  const network = body.NetworkDisabled === true ? 'none' : hc.NetworkMode;
+  // "default" is docker's word for the daemon's default network: the engine picks it.
+  if (isSet(network) && network !== 'default') req.network = str(network, 'HostConfig.NetworkMode');
+  Object.assign(req, networkingFromDocker(body, hc));
+  const size = hc.ConsoleSize;
+  if (Array.isArray(size) && size.length === 2 && Number(size[0]) > 0 && Number(size[1]) > 0) {
+    req.consoleSize = { height: Number(size[0]), width: Number(size[1]) };
+  }
+  const mounts = mountsFromDocker(body, hc);
+  if (mounts.length) req.mounts = mounts;
+  const resources: ResourceLimits = resourcesFromDocker(hc, 'create');
+  if (isSet(hc.Ulimits)) resources.ulimits = objects(hc.Ulimits, 'HostConfig.Ulimits').map(ulimit);
+  if (isSet(hc.ShmSize)) resources.shmSize = num(hc.ShmSize, 'HostConfig.ShmSize');
+  if (isSet(hc.OomKillDisable)) resources.oomKillDisable = true;
+  if (isSet(hc.OomScoreAdj)) resources.oomScoreAdj = num(hc.OomScoreAdj, 'HostConfig.OomScoreAdj');
+  if (Object.keys(resources).length) req.resources = resources;
+  const security = securityFromDocker(hc);
+  if (Object.keys(security).length) req.security = security;
+  return req;
+}
+
+/** Ports, DNS, /etc/hosts entries and per-network endpoint settings (aliases, fixed addresses). */
+function networkingFromDocker(body: DockerCreateBody, hc: Obj): Partial<CreateRequest> {
+  const out: Partial<CreateRequest> = {};
+  if (isSet(hc.PortBindings)) {
+    out.ports = Object.entries(hc.PortBindings as Record<string, unknown>).flatMap(([spec, bindings]) => {
+      const m = /^(\d+)(?:\/(tcp|udp|sctp))?$/.exec(spec);
+      if (!m) throw new InvalidArgumentError(`HostConfig.PortBindings: invalid port "${spec}"`);
+      const list = Array.isArray(bindings) && bindings.length ? (bindings as Obj[]) : [{}];
+      return list.map((b) => ({
+        containerPort: Number(m[1]), protocol: m[2] ?? 'tcp',
+        ...(isSet(b.HostIp) ? { hostIp: str(b.HostIp, 'HostConfig.PortBindings[].HostIp') } : {}),
+        ...(isSet(b.HostPort) ? { hostPort: Number(b.HostPort) } : {}),
+      }));
+    });
+  }
+  if (isSet(hc.PublishAllPorts)) out.publishAll = true;
+  if (isSet(hc.Dns)) out.dns = stringList(hc.Dns, 'HostConfig.Dns');
+  if (isSet(hc.DnsSearch)) out.dnsSearch = stringList(hc.DnsSearch, 'HostConfig.DnsSearch');
+  if (isSet(hc.DnsOptions)) out.dnsOptions = stringList(hc.DnsOptions, 'HostConfig.DnsOptions');
+  if (isSet(hc.ExtraHosts)) out.extraHosts = stringList(hc.ExtraHosts, 'HostConfig.ExtraHosts');
+  // EndpointsConfig names the networks to join; "default" (and host/none) is what NetworkMode already says.
+  const endpoints = Object.entries(((body.NetworkingConfig as Obj | undefined)?.EndpointsConfig ?? {}) as Record<string, Obj | null>)
+    .filter(([name]) => !['default', 'host', 'none'].includes(name));
+  if (endpoints.length) {
+    out.networks = endpoints.map(([name, ep]) => {
+      const ip = ((ep?.IPAMConfig ?? {}) as Obj).IPv4Address;
+      return { name, ...(isSet(ep?.Aliases) ? { aliases: stringList(ep!.Aliases, 'EndpointsConfig.Aliases') } : {}),
+        ...(isSet(ip) ? { ip: str(ip, 'EndpointsConfig.IPAMConfig.IPv4Address') } : {}) };
+    });
+  }
+  return out;
+}
+
+function restartPolicy(v: unknown): void {
+  const name = (v as Obj | null | undefined)?.Name;
+  if (isSet(name) && name !== 'no') {
+    refuse('HostConfig.RestartPolicy', `restart policy "${String(name)}" is not implemented; use "no"`);
+  }
+}
+
+function logConfig(v: unknown): void {
+  const lc = (v ?? {}) as Obj;
+  if (isSet(lc.Type) && lc.Type !== 'json-file') refuse('HostConfig.LogConfig.Type', `log driver "${String(lc.Type)}" is not available; logs are kept by the engine (json-file)`);
+  if (isSet(lc.Config)) refuse('HostConfig.LogConfig.Config', 'log driver options (max-size, …) are not implemented');
+}
+
+function mountsFromDocker(body: DockerCreateBody, hc: Obj): MountSpec[] {
+  const mounts: MountSpec[] = [];
+  for (const bind of isSet(hc.Binds) ? stringList(hc.Binds, 'HostConfig.Binds') : []) mounts.push(parseBind(bind));
+  for (const m of isSet(hc.Mounts) ? objects(hc.Mounts, 'HostConfig.Mounts') : []) mounts.push(parseMount(m));
+  for (const [target, opts] of Object.entries((hc.Tmpfs ?? {}) as Record<string, string>)) {
+    mounts.push({ type: 'tmpfs', source: '', target, readOnly: false, ...(opts ? { options: String(opts).split(',') } : {}) });
+  }
+  // Config.Volumes ({"/data": {}}) are anonymous volumes, unless a bind or mount already covers the path.
+  for (const target of Object.keys((body.Volumes ?? {}) as Obj)) {
+    if (!mounts.some((m) => m.target === target)) mounts.push({ type: 'volume', source: '', target, readOnly: false });
+  }
+  return mounts;
+}
+
+/** "src:dst[:opts]" where src is an absolute host path (bind) or a volume name. */
+function parseBind(spec: string): MountSpec {
+  const parts = spec.split(':');
+  if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1]) throw new InvalidArgumentError(`invalid bind "${spec}": expected source:target[:options]`);
+  const opts = (parts[2] ?? '').split(',').filter(Boolean);
+  for (const o of opts) {
+    if (!['ro', 'rw', 'z', 'Z', 'rprivate', 'private', 'nocopy'].includes(o)) throw new InvalidArgumentError(`invalid bind "${spec}": option "${o}" is not supported`);
+  }
+  const type = parts[0].startsWith('/') ? 'bind' : 'volume';
+  return { type, source: parts[0], target: parts[1], readOnly: opts.includes('ro') };
+}
+
+function parseMount(m: Obj): MountSpec {
+  const type = m.Type;
+  const target = str(m.Target, 'HostConfig.Mounts[].Target');
+  const readOnly = m.ReadOnly === true;
+  if (type === 'bind' || type === 'volume') {
+    if (isSet(m.VolumeOptions) && isSet((m.VolumeOptions as Obj).DriverConfig)) refuse('HostConfig.Mounts[].VolumeOptions.DriverConfig', 'only the local driver exists');
+    return { type, source: typeof m.Source === 'string' ? m.Source : '', target, readOnly };
+  }
+  if (type === 'tmpfs') {
+    const t = (m.TmpfsOptions ?? {}) as Obj;
+    const options = [
+      ...(isSet(t.SizeBytes) ? [`size=${num(t.SizeBytes, 'TmpfsOptions.SizeBytes')}`] : []),
+      ...(isSet(t.Mode) ? [`mode=${num(t.Mode, 'TmpfsOptions.Mode').toString(8)}`] : []),
+    ];
+    return { type: 'tmpfs', source: '', target, readOnly, ...(options.length ? { options } : {}) };
+  }
+  throw new InvalidArgumentError(`HostConfig.Mounts: mount type "${String(type)}" is not supported (bind, volume, tmpfs)`);
+}
+
+function securityFromDocker(hc: Obj): SecurityRequest {
+  const sec: SecurityRequest = {};
+  if (isSet(hc.Privileged)) sec.privileged = true;
+  if (isSet(hc.CapAdd)) sec.capAdd = stringList(hc.CapAdd, 'HostConfig.CapAdd');
+  if (isSet(hc.CapDrop)) sec.capDrop = stringList(hc.CapDrop, 'HostConfig.CapDrop');
+  if (isSet(hc.GroupAdd)) sec.groupAdd = stringList(hc.GroupAdd, 'HostConfig.GroupAdd');
+  if (isSet(hc.Sysctls)) sec.sysctls = hc.Sysctls as Record<string, string>;
+  if (isSet(hc.Devices)) sec.devices = objects(hc.Devices, 'HostConfig.Devices').map(device);
+  for (const [field, key] of [['PidMode', 'pid'], ['IpcMode', 'ipc'], ['UTSMode', 'uts']] as const) {
+    const mode = hc[field];
+    if (!isSet(mode) || mode === 'private' || mode === 'shareable') continue;
+    if (mode !== 'host') refuse(`HostConfig.${field}`, `mode "${String(mode)}" is not available (host or private)`);
+    sec[key] = 'host';
+  }
+  if (isSet(hc.UsernsMode)) {
+    if (hc.UsernsMode !== 'host' && hc.UsernsMode !== 'auto') refuse('HostConfig.UsernsMode', `mode "${String(hc.UsernsMode)}" is not available (host or auto)`);
+    sec.userns = hc.UsernsMode;
+  }
+  for (const opt of isSet(hc.SecurityOpt) ? stringList(hc.SecurityOpt, 'HostConfig.SecurityOpt') : []) securityOpt(opt, sec);
+  return sec;
+}
+
+/** One --security-opt: seccomp (the CLI sends a profile file's content, not its path), no-new-privileges. */
+function securityOpt(opt: string, sec: SecurityRequest): void {
+  const sep = opt.search(/[=:]/);
+  const key = sep === -1 ? opt : opt.slice(0, sep);
+  const value = sep === -1 ? '' : opt.slice(sep + 1);
+  if (key === 'seccomp') {
+    if (value === 'unconfined') sec.seccomp = 'unconfined';
+    else if (value === 'builtin' || value === 'default') sec.seccomp = 'default';
+    else { sec.seccomp = 'custom'; sec.seccompProfile = value; }
+  } else if (key === 'no-new-privileges') {
+    if (!['', 'true', 'false'].includes(value)) throw new InvalidArgumentError(`invalid security option "${opt}"`);
+    sec.noNewPrivileges = value !== 'false';
+  } else if ((key === 'apparmor' || key === 'label') && (value === 'unconfined' || value === 'disable')) {
+    // No AppArmor/SELinux confinement is applied, so asking for none is already true.
+  } else {
+    refuse('HostConfig.SecurityOpt', `option "${key}" is not available (seccomp, no-new-privileges)`);
+  }
+}
+
+function device(d: Obj): DeviceMapping {
+  const hostPath = str(d.PathOnHost, 'HostConfig.Devices[].PathOnHost');
+  return { hostPath, containerPath: typeof d.PathInContainer === 'string' && d.PathInContainer ? d.PathInContainer : hostPath,
+    permissions: typeof d.CgroupPermissions === 'string' && d.CgroupPermissions ? d.CgroupPermissions : 'rwm' };
+}
+
+function ulimit(u: Obj): Ulimit {
+  return { name: str(u.Name, 'HostConfig.Ulimits[].Name'), soft: num(u.Soft, 'HostConfig.Ulimits[].Soft'), hard: num(u.Hard, 'HostConfig.Ulimits[].Hard') };
+}
+
+export function throttle(list: unknown, field: string): ThrottleDevice[] {
+  return objects(list, field).map((t) => ({ path: str(t.Path, `${field}[].Path`), rate: num(t.Rate, `${field}[].Rate`) }));
+}
+
+/** Docker accepts Cmd and Entrypoint as a string too (the shell form of older clients). */
+function stringList(v: unknown, field: string, shellForm = false): string[] {
+  if (shellForm && typeof v === 'string') return [v];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new InvalidArgumentError(`${field} must be an array of strings`);
+  return v;
+}
+
+function objects(v: unknown, field: string): Obj[] {
+  if (!Array.isArray(v) || !v.every((x) => x !== null && typeof x === 'object')) throw new InvalidArgumentError(`${field} must be an array of objects`);
+  return v as Obj[];
+}
+
+export function str(v: unknown, field: string): string {
+  if (typeof v !== 'string') throw new InvalidArgumentError(`${field} must be a string`);
+  return v;
+}
+
+export function num(v: unknown, field: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(`${field} must be a number`);
+  return v;
+}

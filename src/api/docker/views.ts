@@ -1,0 +1,119 @@
+// Engine records in Docker's JSON shapes: the container summary (containers/json), the container inspect document
+// and the image summary that /system/df lists. Fields Bulkhead has no notion of carry Docker's zero values.
+import type { ContainerRecord, ImageRecord, MountSpec } from '../../core/index.js';
+import { statusText } from '../../engine/index.js';
+import { familiarName } from '../../image/index.js';
+
+/** Docker's "never" time, which clients parse as a date rather than an empty string. */
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+const unixSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+export function dockerName(name: string): string {
+  return `/${name}`;
+}
+
+export function mountView(m: MountSpec) {
+  const rw = !m.readOnly;
+  switch (m.type) {
+    case 'volume': return { Type: 'volume', Name: m.source, Source: '', Destination: m.target, Driver: 'local', Mode: rw ? '' : 'ro', RW: rw, Propagation: '' };
+    case 'tmpfs': return { Type: 'tmpfs', Source: '', Destination: m.target, Mode: (m.options ?? []).join(','), RW: rw, Propagation: '' };
+    default: return { Type: 'bind', Source: m.source, Destination: m.target, Mode: rw ? '' : 'ro', RW: rw, Propagation: 'rprivate' };
+  }
+}
+
+function networksView(c: ContainerRecord) {
+  const mode = String(c.config.network);
+  return { [mode]: { IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', NetworkID: '', EndpointID: '', Gateway: '',
+    IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DriverOpts: null, DNSNames: null } };
+}
+
+export function containerSummary(c: ContainerRecord) {
+  const cfg = c.config;
+  return {
+    Id: cfg.id, Names: [dockerName(c.name)], Image: cfg.image, ImageID: cfg.imageId,
+    Command: [...cfg.entrypoint, ...cfg.cmd].join(' '), Created: unixSeconds(cfg.created), Ports: [], Labels: cfg.labels,
+    State: c.state.status, Status: statusText(c), HostConfig: { NetworkMode: String(cfg.network) },
+    NetworkSettings: { Networks: networksView(c) }, Mounts: cfg.mounts.map(mountView),
+  };
+}
+
+export function containerInspect(c: ContainerRecord) {
+  const cfg = c.config;
+  const s = c.state;
+  const [path, ...args] = [...cfg.entrypoint, ...cfg.cmd];
+  const active = s.status === 'running' || s.status === 'paused';
+  return {
+    Id: cfg.id, Created: cfg.created, Path: path ?? '', Args: args,
+    State: {
+      Status: s.status, Running: active, Paused: s.status === 'paused', Restarting: false, OOMKilled: s.oomKilled,
+      Dead: false, Pid: active ? s.pid : 0, ExitCode: s.exitCode, Error: s.error,
+      StartedAt: s.startedAt || ZERO_TIME, FinishedAt: s.finishedAt || ZERO_TIME,
+    },
+    Image: cfg.imageId, ResolvConfPath: '', HostnamePath: '', HostsPath: '', LogPath: '',
+    Name: dockerName(c.name), RestartCount: s.restartCount, Driver: 'overlay2', Platform: 'linux',
+    MountLabel: '', ProcessLabel: '', AppArmorProfile: '', ExecIDs: null,
+    HostConfig: hostConfigView(c),
+    GraphDriver: { Name: 'overlay2', Data: null },
+    Mounts: cfg.mounts.map(mountView),
+    Config: {
+      Hostname: cfg.hostname, Domainname: '', User: cfg.user, AttachStdin: false, AttachStdout: false, AttachStderr: false,
+      Tty: cfg.tty, OpenStdin: cfg.openStdin, StdinOnce: false, Env: cfg.env, Cmd: cfg.cmd,
+      Image: cfg.image, Volumes: null, WorkingDir: cfg.workingDir, Entrypoint: cfg.entrypoint.length ? cfg.entrypoint : null,
+      OnBuild: null, Labels: cfg.labels, StopSignal: cfg.stopSignal, StopTimeout: cfg.stopTimeout,
+    },
+    NetworkSettings: {
+      Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
+      SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '', Networks: networksView(c),
+    },
+  };
+}
+
+function hostConfigView(c: ContainerRecord) {
+  const cfg = c.config;
+  const r = cfg.resources;
+  const sec = cfg.security;
+  const binds = cfg.mounts.filter((m) => m.type === 'bind' || (m.type === 'volume' && !m.anonymous))
+    .map((m) => `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`);
+  const tmpfs = Object.fromEntries(cfg.mounts.filter((m) => m.type === 'tmpfs').map((m) => [m.target, (m.options ?? []).join(',')]));
+  const securityOpt = [
+    ...(sec.seccomp === 'unconfined' ? ['seccomp=unconfined'] : []),
+    ...(sec.noNewPrivileges ? ['no-new-privileges'] : []),
+  ];
+  return {
+    Binds: binds.length ? binds : null, ContainerIDFile: '', LogConfig: { Type: 'json-file', Config: {} },
+    NetworkMode: String(cfg.network), PortBindings: {}, RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+    AutoRemove: cfg.autoRemove, VolumeDriver: '', VolumesFrom: null,
+    ConsoleSize: cfg.consoleSize ? [cfg.consoleSize.height, cfg.consoleSize.width] : [0, 0],
+    CapAdd: sec.capAdd.length ? sec.capAdd : null, CapDrop: sec.capDrop.length ? sec.capDrop : null,
+    CgroupnsMode: '', Dns: [], DnsOptions: [], DnsSearch: [], ExtraHosts: null, GroupAdd: sec.groupAdd.length ? sec.groupAdd : null,
+    IpcMode: sec.ipc === 'host' ? 'host' : 'private', Cgroup: '', Links: null, OomScoreAdj: r.oomScoreAdj ?? 0,
+    PidMode: sec.pid === 'host' ? 'host' : '', Privileged: sec.privileged, PublishAllPorts: false, ReadonlyRootfs: cfg.readOnlyRootfs,
+    SecurityOpt: securityOpt.length ? securityOpt : null, Tmpfs: Object.keys(tmpfs).length ? tmpfs : undefined,
+    UTSMode: sec.uts === 'host' ? 'host' : '', UsernsMode: sec.userns === 'auto' ? 'auto' : '', ShmSize: r.shmSize ?? 67108864,
+    Sysctls: Object.keys(sec.sysctls).length ? sec.sysctls : undefined, Runtime: cfg.runtime, Isolation: '',
+    CpuShares: r.cpuShares ?? 0, Memory: r.memory ?? 0, NanoCpus: r.cpus ? Math.round(r.cpus * 1e9) : 0, CgroupParent: '',
+    BlkioWeight: r.blkioWeight ?? 0, BlkioWeightDevice: [],
+    BlkioDeviceReadBps: throttleView(r.deviceReadBps), BlkioDeviceWriteBps: throttleView(r.deviceWriteBps),
+    BlkioDeviceReadIOps: throttleView(r.deviceReadIops), BlkioDeviceWriteIOps: throttleView(r.deviceWriteIops),
+    CpuPeriod: r.cpuPeriod ?? 0, CpuQuota: r.cpuQuota ?? 0, CpuRealtimePeriod: 0, CpuRealtimeRuntime: 0,
+    CpusetCpus: r.cpusetCpus ?? '', CpusetMems: r.cpusetMems ?? '',
+    Devices: sec.devices.map((d) => ({ PathOnHost: d.hostPath, PathInContainer: d.containerPath, CgroupPermissions: d.permissions })),
+    DeviceCgroupRules: null, DeviceRequests: null, MemoryReservation: r.memoryReservation ?? 0, MemorySwap: r.memorySwap ?? 0,
+    MemorySwappiness: null, OomKillDisable: r.oomKillDisable ?? false, PidsLimit: r.pidsLimit ?? null,
+    Ulimits: (r.ulimits ?? []).map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
+    CpuCount: 0, CpuPercent: 0, IOMaximumIOps: 0, IOMaximumBandwidth: 0, MaskedPaths: null, ReadonlyPaths: null, Init: null,
+  };
+}
+
+function throttleView(list: Array<{ path: string; rate: number }> | undefined) {
+  return (list ?? []).map((t) => ({ Path: t.path, Rate: t.rate }));
+}
+
+export function imageSummary(i: ImageRecord) {
+  return {
+    Id: i.id, ParentId: '', RepoTags: i.names.map(familiarName), RepoDigests: [], Created: unixSeconds(i.config.created ?? i.created),
+    Size: i.size, SharedSize: -1, Labels: i.config.config?.Labels ?? {}, Containers: -1,
+  };
+}

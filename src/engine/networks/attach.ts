@@ -1,0 +1,177 @@
+// Connecting a container's network namespace to its networks, and disconnecting it. Order, for crash safety:
+// the attachment record is written ("adding") before the CNI ADD runs and completed with the result after it,
+// so whatever a crash interrupts, the record says what to DEL; the record goes only after the DEL. All ADDs,
+// DELs and host clean-up of one network run under that network's lock, so the last container leaving (which
+// deletes the bridge) never races a container arriving.
+import { existsSync } from 'node:fs';
+import { ConflictError, InvalidArgumentError, wrap, type ContainerRecord, type NetworkAttachmentConfig,
+  type PortMapping } from '../../core/index.js';
+import { addChain, buildConfList, contains, createNetns, delChain, netnsPath, parseCidr, removeNetns, runtimeConfig,
+  sweepSharedChains, type AttachmentRecord, type NetworkRecord } from '../../network/index.js';
+import { NETNS_SYSCTLS } from '../../security/index.js';
+import { netSysctlsFor, type EtcNetworkFacts } from '../../specgen/index.js';
+import type { EngineContext } from '../context.js';
+import { syncDns } from './dns.js';
+import { releaseNetworkHost, resolveNetwork } from './records.js';
+import { NetworkRuntime } from './runtime.js';
+
+/** Whether the container gets an engine-made namespace (bridge or named networks) rather than none/host. */
+export function usesEngineNetns(rec: ContainerRecord): boolean {
+  return rec.config.networks.length > 0;
+}
+
+export interface NetworkSetup {
+  netnsPath?: string;
+  facts: EtcNetworkFacts;
+}
+
+/** Start: namespace, published ports, one CNI ADD per network. Undone completely on failure. */
+export async function setupContainerNetwork(ctx: EngineContext, rec: ContainerRecord): Promise<NetworkSetup> {
+  if (!usesEngineNetns(rec)) return { facts: {} };
+  const id = rec.config.id;
+  const path = netnsPath(ctx.opts.runRoot, id);
+  try {
+    await createNetns(path, netSysctlsFor(rec.config, NETNS_SYSCTLS));
+    const ports = await ctx.net.ports.take(id, publishedPorts(rec));
+    const facts: EtcNetworkFacts = { names: [rec.name] };
+    for (const [i, want] of rec.config.networks.entries()) {
+      const net = await resolveNetwork(ctx, want.name);
+      const a = await addAttachment(ctx, rec, net, want, { ifname: `eth${i}`, netns: path, ports: i === 0 ? ports : [] });
+      if (i === 0) facts.ip = a.ip;
+      if (!net.isDefault && !facts.nameserver) facts.nameserver = net.gateway;
+      if (!net.isDefault) facts.names!.push(...want.aliases);
+    }
+    return { netnsPath: path, facts };
+  } catch (err) {
+    await teardownContainerNetwork(ctx, id);
+    throw wrap(err, 'set up network');
+  }
+}
+
+/** The mappings to publish: the user's, and with -P each EXPOSEd port on a free host port. */
+function publishedPorts(rec: ContainerRecord): PortMapping[] {
+  const out = [...rec.config.ports];
+  if (rec.config.publishAll) {
+    for (const spec of rec.config.exposedPorts ?? []) {
+      const [port, proto = 'tcp'] = spec.split('/');
+      const containerPort = Number(port);
+      if (!Number.isInteger(containerPort) || (proto !== 'tcp' && proto !== 'udp')) continue;
+      if (out.some((p) => p.containerPort === containerPort && p.protocol === proto)) continue;
+      out.push({ hostIp: '', hostPort: 0, containerPort, protocol: proto });
+    }
+  }
+  return out;
+}
+
+async function addAttachment(ctx: EngineContext, rec: ContainerRecord, net: NetworkRecord, want: NetworkAttachmentConfig,
+  where: { ifname: string; netns: string; ports: PortMapping[] }): Promise<AttachmentRecord> {
+  const prefixLen = parseCidr(net.subnet).prefix;
+  if (want.ip && !contains(parseCidr(net.subnet), want.ip)) {
+    throw new InvalidArgumentError(`address ${want.ip} is not in network "${net.name}" (${net.subnet})`);
+  }
+  const a: AttachmentRecord = {
+    containerId: rec.config.id, networkId: net.id, ifname: where.ifname, netns: where.netns, status: 'adding', ip: '', prefixLen,
+    mac: '', hostVeth: '', aliases: want.aliases, ports: where.ports, ...(want.ip ? { requestedIp: want.ip } : {}),
+    ...(rec.config.networkRate ? { rateBits: rec.config.networkRate.rateBits, burstBits: rec.config.networkRate.burstBits } : {}),
+  };
+  await ctx.locks.run(NetworkRuntime.lockKey(net.id), async () => {
+    ctx.net.cancelRelease(net.id);
+    ctx.state.saveAttachment(a);
+    const result = await addChain(chainOf(ctx, net, a), callOf(ctx, a), runtimeOf(a));
+    Object.assign(a, readResult(result, where.ifname), { status: 'attached', result });
+    ctx.state.saveAttachment(a);
+  });
+  await syncDns(ctx, net);
+  return a;
+}
+
+function chainOf(ctx: EngineContext, net: NetworkRecord, a: AttachmentRecord) {
+  return buildConfList(net, { ipamDir: ctx.net.ipamDir(), ports: a.ports.length > 0, rate: !!a.rateBits });
+}
+
+function callOf(ctx: EngineContext, a: AttachmentRecord) {
+  return { containerId: a.containerId, netns: a.netns, ifname: a.ifname, pluginDir: ctx.net.pluginDir };
+}
+
+function runtimeOf(a: AttachmentRecord) {
+  return runtimeConfig({ ports: a.ports, rateBits: a.rateBits, burstBits: a.burstBits, ip: a.requestedIp, prefixLen: a.prefixLen });
+}
+
+interface CniResult {
+  interfaces?: Array<{ name: string; mac?: string; sandbox?: string }>;
+  ips?: Array<{ address: string; interface?: number }>;
+}
+
+function readResult(result: unknown, ifname: string): Pick<AttachmentRecord, 'ip' | 'mac' | 'hostVeth'> {
+  const r = (result ?? {}) as CniResult;
+  const ifaces = r.interfaces ?? [];
+  const inside = ifaces.findIndex((i) => i.sandbox && i.name === ifname);
+  const ip = (r.ips ?? []).find((x) => x.interface === inside) ?? r.ips?.[0];
+  // The host end of the veth is the interface without a sandbox that is not the bridge (listed first).
+  const hostVeth = ifaces.find((i, n) => n > 0 && !i.sandbox)?.name ?? '';
+  return { ip: ip?.address.split('/')[0] ?? '', mac: ifaces[inside]?.mac ?? '', hostVeth };
+}
+
+/** CNI DEL of one attachment; the network's host leftovers go when it was the network's last attachment. */
+async function delAttachment(ctx: EngineContext, a: AttachmentRecord): Promise<void> {
+  const net = ctx.state.getNetwork(a.networkId);
+  await ctx.locks.run(NetworkRuntime.lockKey(a.networkId), async () => {
+    if (net) {
+      await delChain(chainOf(ctx, net, a), callOf(ctx, a), runtimeOf(a), a.result).catch((err) => {
+        ctx.opts.notice?.(`network ${net.name}: CNI DEL for ${a.containerId.slice(0, 12)} failed: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }
+    ctx.state.removeAttachment(a.containerId, a.networkId);
+    if (net && !inUse(ctx, net.id)) ctx.net.scheduleRelease(net.id, () => releaseIdleNetwork(ctx, net.id));
+  });
+  if (net) await syncDns(ctx, net);
+}
+
+function inUse(ctx: EngineContext, networkId: string): boolean {
+  return ctx.state.listAttachments().some((x) => x.networkId === networkId);
+}
+
+/** The host leftovers of a network that still has no container (bridge, IPAM directory, unused shared chains). */
+export async function releaseIdleNetwork(ctx: EngineContext, networkId: string): Promise<void> {
+  await ctx.locks.run(NetworkRuntime.lockKey(networkId), async () => {
+    const net = ctx.state.getNetwork(networkId);
+    if (!net || inUse(ctx, networkId)) return;
+    await releaseNetworkHost(ctx, net);
+    await sweepSharedChains();
+  }).catch((err) => ctx.opts.notice?.(`release network ${networkId.slice(0, 12)}: ${err instanceof Error ? err.message : String(err)}`));
+}
+
+/**
+ * Exit, remove, failed start, reconcile: every attachment DELeted (last one first), ports released, namespace
+ * removed. Safe to repeat, and cheap when there is nothing to do (a container that never had a network).
+ */
+export async function teardownContainerNetwork(ctx: EngineContext, containerId: string): Promise<void> {
+  const attachments = ctx.state.listAttachments(containerId);
+  const path = netnsPath(ctx.opts.runRoot, containerId);
+  ctx.net.ports.release(containerId);
+  if (attachments.length === 0 && !existsSync(path)) return;
+  for (const a of attachments.reverse()) await delAttachment(ctx, a);
+  await removeNetns(path);
+}
+
+/** `network connect` of a running container: one more ADD into its namespace (interface ethN). */
+export async function connectRunning(ctx: EngineContext, rec: ContainerRecord, net: NetworkRecord, want: NetworkAttachmentConfig): Promise<void> {
+  const existing = ctx.state.listAttachments(rec.config.id);
+  if (existing.some((a) => a.networkId === net.id)) throw new ConflictError(`container "${rec.name}" is already connected to network "${net.name}"`);
+  const used = new Set(existing.map((a) => a.ifname));
+  let n = 0;
+  while (used.has(`eth${n}`)) n++;
+  const a = await addAttachment(ctx, rec, net, want, { ifname: `eth${n}`, netns: netnsPath(ctx.opts.runRoot, rec.config.id), ports: [] })
+    .catch(async (err) => {
+      const left = ctx.state.listAttachments(rec.config.id).find((x) => x.networkId === net.id);
+      if (left) await delAttachment(ctx, left);
+      throw err;
+    });
+  void a;
+}
+
+/** `network disconnect` of a running container: the DEL of that one attachment. */
+export async function disconnectRunning(ctx: EngineContext, rec: ContainerRecord, net: NetworkRecord): Promise<void> {
+  const a = ctx.state.listAttachments(rec.config.id).find((x) => x.networkId === net.id);
+  if (a) await delAttachment(ctx, a);
+}

@@ -1,0 +1,175 @@
+// Docker API containers through the real docker CLI: run (attached, detached, -i, -it in a pseudo-terminal),
+// ps, inspect formats, logs (tail, timestamps, -f), exec (plain and -it), cp both ways, stats, top, diff, export,
+// pause/unpause, rename, update, stop/start/kill statuses, wait, prune, create-time translation of HostConfig, clear
+// 400s for what Bulkhead does not do, and one engine shared with Bulkhead's own CLI.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DockerTestEngine } from './helpers.js';
+
+describe('Docker API: containers (docker CLI)', () => {
+  const e = new DockerTestEngine('bh-test-docker-ctr-');
+  before(() => e.setup());
+  after(() => e.cleanup());
+
+  it('docker run prints output, keeps stdout and stderr apart, returns the exit code, and --rm leaves nothing', () => {
+    const r = e.docker(['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    assert.equal(r.code, 3);
+    assert.equal(r.stdout, 'out\n');
+    assert.equal(r.stderr, 'err\n');
+    assert.equal(e.dockerOk(['ps', '-aq']), '');
+    assert.equal(e.dockerOk(['run', '-i', '--rm', 'busybox', 'cat'], { input: 'from-stdin\n' }), 'from-stdin');
+  });
+
+  it('docker run -it and docker exec -it work through a pseudo-terminal', () => {
+    const run = e.dockerPty(['run', '-it', '--rm', 'busybox', 'sh'], 'echo run-$((1+2)); tty\nexit 5\n', '# ');
+    assert.equal(run.code, 5, run.stdout);
+    assert.match(run.stdout, /run-3\r\n\/dev\/pts\/0\r\n/);
+    e.dockerOk(['run', '-d', '--name', 'bh-pty', 'busybox', 'sleep', '300']);
+    try {
+      const exec = e.dockerPty(['exec', '-it', 'bh-pty', 'sh'], 'echo exec-$((2+2)); tty\nexit 6\n', '# ');
+      assert.equal(exec.code, 6, exec.stdout);
+      assert.match(exec.stdout, /exec-4\r\n\/dev\/pts\/\d+\r\n/);
+    } finally {
+      e.dockerOk(['rm', '-f', 'bh-pty']);
+    }
+  });
+
+  it('docker run -d shows in ps and inspect, and logs reads tail, timestamps and follows', async () => {
+    const id = e.dockerOk(['run', '-d', '--name', 'bh-web', '-l', 'bh.role=web', 'busybox', 'sh', '-c',
+      'echo first; echo oops >&2; i=0; while true; do i=$((i+1)); echo tick$i; sleep 0.3; done']);
+    assert.match(id, /^[0-9a-f]{64}$/);
+    e.dockerOk(['create', '--name', 'bh-idle', 'busybox', 'true']);
+    assert.equal(e.dockerOk(['ps', '--format', '{{.Names}} {{.Image}} {{.State}}']), 'bh-web busybox running');
+    assert.deepEqual(e.dockerOk(['ps', '-a', '--format', '{{.Names}}']).split('\n').sort(), ['bh-idle', 'bh-web']);
+    assert.equal(e.dockerOk(['ps', '-a', '--filter', 'label=bh.role=web', '-q', '--no-trunc']), id);
+    assert.equal(e.dockerOk(['ps', '-a', '--filter', 'status=created', '--format', '{{.Names}}']), 'bh-idle');
+    assert.equal(e.dockerOk(['ps', '-a', '--last', '1', '--format', '{{.Names}}']), 'bh-idle');
+    const fmt = '{{.Name}} {{.State.Status}} {{.State.Running}} {{if .State.Pid}}pid{{end}} {{.Config.Image}} {{index .Config.Labels "bh.role"}} {{.Id}}';
+    assert.equal(e.dockerOk(['inspect', '--format', fmt, 'bh-web']), `/bh-web running true pid busybox web ${id}`);
+    assert.match(e.dockerOk(['inspect', '--format', '{{.State.StartedAt}} {{.State.FinishedAt}}', 'bh-idle']), /^0001-01-01T00:00:00Z 0001-01-01T00:00:00Z$/);
+    await new Promise((r) => setTimeout(r, 1200));
+    const logs = e.docker(['logs', 'bh-web']);
+    assert.match(logs.stdout, /^first\ntick1\n/);
+    assert.equal(logs.stderr, 'oops\n');
+    assert.match(e.dockerOk(['logs', '--tail', '1', 'bh-web']), /^tick\d+$/);
+    assert.match(e.dockerOk(['logs', '-t', 'bh-web']).split('\n')[0]!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z first$/);
+    const follow = e.dockerSpawn(['logs', '-f', '--tail', '0', 'bh-web']);
+    let followed = '';
+    follow.stdout.on('data', (d: Buffer) => { followed += d.toString(); });
+    for (let i = 0; i < 50 && (followed.match(/tick/g) ?? []).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    follow.kill();
+    assert.ok((followed.match(/tick/g) ?? []).length >= 2, `logs -f showed ${JSON.stringify(followed)}`);
+    assert.doesNotMatch(followed, /first/);
+  });
+
+  it('exec, top, stats, diff, cp both ways and export', () => {
+    const r = e.docker(['exec', '-e', 'BH_X=1', '-w', '/tmp', 'bh-web', 'sh', '-c', 'echo $BH_X $(pwd); exit 4']);
+    assert.equal(r.code, 4);
+    assert.equal(r.stdout, '1 /tmp\n');
+    assert.match(e.dockerOk(['top', 'bh-web']), /^UID\s+PID\s+PPID.*\n(.*\n)*.*sleep/);
+    const stats = e.dockerOk(['stats', '--no-stream', '--format', '{{.Name}}|{{.CPUPerc}}|{{.MemUsage}}|{{.PIDs}}', 'bh-web']).split('|');
+    assert.equal(stats[0], 'bh-web');
+    assert.match(stats[1]!, /^\d+\.\d\d%$/);
+    assert.match(stats[2]!, /^[\d.]+[KMG]?i?B \/ [\d.]+[KMG]iB$/);
+    assert.ok(Number(stats[3]) >= 1);
+
+    const host = join(e.dir, 'cp');
+    mkdirSync(host);
+    writeFileSync(join(host, 'in.txt'), 'into-container\n');
+    e.dockerOk(['cp', join(host, 'in.txt'), 'bh-web:/tmp/']);
+    assert.equal(e.dockerOk(['exec', 'bh-web', 'cat', '/tmp/in.txt']), 'into-container');
+    e.dockerOk(['exec', 'bh-web', 'sh', '-c', 'echo made-inside > /tmp/out.txt']);
+    e.dockerOk(['cp', 'bh-web:/tmp/out.txt', join(host, 'out.txt')]);
+    assert.equal(readFileSync(join(host, 'out.txt'), 'utf8'), 'made-inside\n');
+    e.dockerOk(['cp', 'bh-web:/etc', join(host, 'etc')]);
+    assert.ok(readFileSync(join(host, 'etc', 'passwd'), 'utf8').startsWith('root:'));
+    const missing = e.docker(['cp', 'bh-web:/bh-nope', join(host, 'x')]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /Could not find the file \/bh-nope/);
+    assert.match(e.dockerOk(['diff', 'bh-web']), /^A \/tmp\/in\.txt$/m);
+    const tar = join(host, 'rootfs.tar');
+    e.dockerOk(['export', '-o', tar, 'bh-web']);
+    assert.ok(readFileSync(tar).includes(Buffer.from('into-container')));
+  });
+
+  it('pause, unpause, rename, update, and Docker\'s statuses for stop, start and kill', async () => {
+    e.dockerOk(['pause', 'bh-web']);
+    assert.equal(e.dockerOk(['inspect', '--format', '{{.State.Status}} {{.State.Paused}}', 'bh-web']), 'paused true');
+    e.dockerOk(['unpause', 'bh-web']);
+    e.dockerOk(['rename', 'bh-web', 'bh-web2']);
+    e.dockerOk(['update', '--memory', '64m', '--memory-swap', '128m', '--cpus', '0.5', '--pids-limit', '50', 'bh-web2']);
+    assert.equal(e.dockerOk(['inspect', '--format', '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}', 'bh-web2']),
+      '67108864 500000000 50');
+    const started = await e.http('POST', '/containers/bh-web2/start');
+    assert.equal(started.status, 304, 'start of a running container is "not modified"');
+    e.dockerOk(['stop', '-t', '1', 'bh-web2']);
+    assert.equal((await e.http('POST', '/v1.50/containers/bh-web2/stop')).status, 304);
+    assert.equal(e.dockerOk(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', 'bh-web2']), 'exited 137');
+    const kill = e.docker(['kill', 'bh-web2']);
+    assert.notEqual(kill.code, 0);
+    assert.match(kill.stderr, /is not running/);
+    assert.equal((await e.http('POST', '/containers/bh-web2/kill')).status, 409);
+    e.dockerOk(['start', 'bh-web2']);
+    e.dockerOk(['restart', '-t', '0', 'bh-web2']);
+    assert.equal(e.dockerOk(['inspect', '--format', '{{.State.Running}}', 'bh-web2']), 'true');
+    const waiter = e.dockerSpawn(['wait', 'bh-web2']);
+    let code = '';
+    waiter.stdout.on('data', (d: Buffer) => { code += d.toString(); });
+    const waited = new Promise((r) => waiter.on('close', r));
+    e.dockerOk(['kill', '-s', 'TERM', 'bh-web2']);
+    e.dockerOk(['kill', 'bh-web2']);
+    await waited;
+    assert.equal(code.trim(), '137');
+    const rm = e.docker(['rm', 'bh-nope']);
+    assert.match(rm.stderr, /no such container: bh-nope/);
+    assert.equal((await e.http('DELETE', '/containers/bh-nope')).status, 404);
+  });
+
+  it('create translates HostConfig: binds, tmpfs, env, user, workdir, limits, capabilities, read-only rootfs', () => {
+    const host = join(e.dir, 'bind');
+    mkdirSync(host);
+    writeFileSync(join(host, 'f'), 'bound\n');
+    const out = e.dockerOk(['run', '--rm', '-v', `${host}:/mnt/b:ro`, '--tmpfs', '/scratch:size=1m', '-e', 'BH_E=2', '-u', '1000:1000',
+      '-w', '/scratch', '--memory', '32m', '--pids-limit', '20', '--cap-drop', 'ALL', '--read-only', '--hostname', 'bh-host',
+      '--ulimit', 'nofile=512:1024', 'busybox', 'sh', '-c',
+      'cat /mnt/b/f; echo $BH_E; id -u; pwd; hostname; ulimit -n; touch /x 2>/dev/null || echo ro; touch /mnt/b/y 2>/dev/null || echo bind-ro; ' +
+      'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max; grep CapEff /proc/self/status']);
+    assert.deepEqual(out.split('\n'), ['bound', '2', '1000', '/scratch', 'bh-host', '512', 'ro', 'bind-ro', '33554432', 'CapEff:\t0000000000000000']);
+  });
+
+  it('unsupported settings are a 400 naming the field; bad input is a clear error', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--restart', 'always'], /HostConfig\.RestartPolicy is not supported.*"always"/],
+      [['--init'], /HostConfig\.Init is not supported/],
+      [['--log-driver', 'syslog'], /LogConfig\.Type is not supported.*syslog/],
+      [['--link', 'a:b'], /HostConfig\.Links is not supported/],
+      [['--health-cmd', 'true'], /Healthcheck is not supported/],
+    ];
+    for (const [flags, message] of cases) {
+      const r = e.docker(['run', ...flags, 'busybox', 'true']);
+      assert.equal(r.code, 125, flags.join(' '));
+      assert.match(r.stderr, message);
+    }
+    const raw = await e.http('POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: { CpuRealtimeRuntime: 5 }, Unknown: 1 });
+    assert.equal(raw.status, 400);
+    assert.match(JSON.parse(raw.body).message, /CpuRealtimeRuntime/);
+    const ignored = await e.http('POST', '/containers/create?name=bh-unknown', { Image: 'busybox', Cmd: ['true'], SomeFutureField: { x: 1 } });
+    assert.equal(ignored.status, 201, ignored.body);
+    assert.equal((await e.http('POST', '/containers/create?name=bh-unknown', { Image: 'busybox', Cmd: ['true'] })).status, 409);
+    assert.equal((await e.http('POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], Env: 'X=1' })).status, 400);
+    e.dockerOk(['rm', 'bh-unknown']);
+  });
+
+  it('one engine: a docker container shows in bulkhead ps and a bulkhead container in docker ps; prune removes stopped ones', () => {
+    e.dockerOk(['run', '-d', '--name', 'bh-from-docker', 'busybox', 'sleep', '300']);
+    e.ok(['run', '-d', '--name', 'bh-from-bulkhead', 'busybox', 'sleep', '300']);
+    assert.match(e.ok(['ps']), /bh-from-docker/);
+    assert.match(e.dockerOk(['ps', '--format', '{{.Names}}']), /bh-from-bulkhead/);
+    e.dockerOk(['rm', '-f', 'bh-from-docker', 'bh-from-bulkhead']);
+    const pruned = e.dockerOk(['container', 'prune', '-f']);
+    assert.match(pruned, /Deleted Containers:/);
+    assert.equal(e.dockerOk(['ps', '-aq']), '');
+  });
+});

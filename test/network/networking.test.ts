@@ -1,0 +1,152 @@
+// Container networking through the CLI, as root, with traffic only between the host's loopback and containers
+// this test creates: name resolution and isolation between networks, internal networks, published ports, the
+// one-line errors, the bandwidth limit, network counters in stats, and a complete teardown after a daemon crash.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { TestEngine } from '../helpers/engine-harness.js';
+import { assertOneLineError, waitFor } from '../integration/cli-checks.js';
+
+/** The host's view that teardown must restore: links, routes, iptables rules (counters dropped), raw. */
+function hostSnapshot(): string[] {
+  const sh = (cmd: string, args: string[]) => execFileSync(cmd, args).toString().split('\n');
+  return [...sh('ip', ['-br', 'link']).map((l) => l.split(/\s+/)[0] ?? ''), ...sh('ip', ['-4', 'route']),
+    ...sh('iptables-save', []).filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/g, ''))];
+}
+
+/**
+ * Only what concerns this engine (its bridges and subnets): other engines on the machine may be running tests
+ * at the same time and change the rest.
+ */
+function ours(snapshot: string[], bridges: string[], subnets: string[]): string[] {
+  const prefixes = subnets.map((s) => s.split('.').slice(0, 3).join('.') + '.');
+  return snapshot.filter((l) => bridges.some((b) => l.includes(b)) || prefixes.some((p) => l.includes(p))).sort();
+}
+
+function sendBytes(port: number, bytes: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const s = connect({ host: '127.0.0.1', port }, () => s.end(Buffer.alloc(bytes, 7)));
+    s.on('error', reject);
+    s.on('close', () => resolve(Date.now() - t0));
+    s.resume();
+  });
+}
+
+describe('container networking (CLI)', () => {
+  const e = new TestEngine('bh-test-net-');
+  let before0: string[];
+  before(async () => { before0 = hostSnapshot(); await e.setup(); });
+  after(() => e.cleanup());
+  const ip = (c: string) => e.ok(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', c]);
+
+  it('containers on one network reach each other by name and alias (wget, nc, ping); other networks cannot', () => {
+    e.ok(['network', 'create', 'bh-t-front']);
+    e.ok(['network', 'create', 'bh-t-back']);
+    e.ok(['run', '-d', '--name', 'nt-web', '--network', 'bh-t-front', '--network-alias', 'www', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/etc']);
+    e.ok(['run', '-d', '--name', 'nt-echo', '--network', 'bh-t-front', 'busybox', 'sh', '-c', 'while true; do echo pong | nc -l -p 7000; done']);
+    const out = e.ok(['run', '--rm', '--network', 'bh-t-front', 'busybox', 'sh', '-c',
+      'wget -q -O - http://nt-web/hostname && wget -q -O - http://www/hostname && nc nt-echo 7000 </dev/null && ping -c 1 -W 2 nt-web >/dev/null && echo ping-ok']);
+    const webId = e.ok(['inspect', '-f', '{{.Id}}', 'nt-web']).slice(0, 12);
+    assert.deepEqual(out.split('\n'), [webId, webId, 'pong', 'ping-ok']);
+    const resolv = e.ok(['run', '--rm', '--network', 'bh-t-front', 'busybox', 'cat', '/etc/resolv.conf']);
+    assert.match(resolv, /^nameserver 10\./m);
+    // From another network: the name is unknown there, and the address does not answer.
+    const other = e.run(['run', '--rm', '--network', 'bh-t-back', 'busybox', 'sh', '-c',
+      `nslookup nt-web >/dev/null 2>&1 && echo resolved; nc -w 2 ${ip('nt-web')} 80 </dev/null && echo reached; echo done`]);
+    assert.equal(other.stdout.trim(), 'done', other.stderr);
+    e.ok(['rm', '-f', 'nt-web', 'nt-echo']);
+  });
+
+  it('an internal network has no route out and cannot reach another network', () => {
+    e.ok(['network', 'create', '--internal', 'bh-t-int']);
+    e.ok(['run', '-d', '--name', 'nt-target', '--network', 'bh-t-front', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/etc']);
+    const out = e.ok(['run', '--rm', '--network', 'bh-t-int', 'busybox', 'sh', '-c',
+      `ip route; nc -w 2 ${ip('nt-target')} 80 </dev/null && echo reached; echo done`]);
+    assert.doesNotMatch(out, /default/);
+    assert.doesNotMatch(out, /reached/);
+    e.ok(['rm', '-f', 'nt-target']);
+  });
+
+  it('a published port answers on 127.0.0.1 and goes away with the container; port shows it', async () => {
+    e.ok(['run', '-d', '--name', 'nt-pub', '-p', '127.0.0.1:18931:80', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/etc']);
+    assert.equal(e.ok(['port', 'nt-pub']), '80/tcp -> 127.0.0.1:18931');
+    assert.match(e.ok(['ps', '--filter', 'name=nt-pub']), /\s127\.0\.0\.1:18931->80\/tcp\s+nt-pub$/m, 'ps shows the binding');
+    const body = await waitFor(() => {
+      try { return execFileSync('wget', ['-q', '-O', '-', 'http://127.0.0.1:18931/hostname'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString(); } catch { return undefined; }
+    }, 'published port to answer', 5000).catch(() => execFileSync('busybox', ['wget', '-q', '-O', '-', 'http://127.0.0.1:18931/hostname']).toString());
+    assert.equal(body.trim(), e.ok(['inspect', '-f', '{{.Id}}', 'nt-pub']).slice(0, 12));
+    e.ok(['rm', '-f', 'nt-pub']);
+    assert.throws(() => execFileSync('busybox', ['wget', '-T', '2', '-q', '-O', '-', 'http://127.0.0.1:18931/hostname'], { stdio: 'ignore' }));
+  });
+
+  it('bad input is one line and leaves nothing configured', () => {
+    e.ok(['run', '-d', '--name', 'nt-hold', '-p', '18932:80', 'busybox', 'sleep', '300']);
+    assertOneLineError(e.run(['run', '--rm', '-p', '18932:80', 'busybox', 'true']), /port 18932 is already in use/, 125);
+    assertOneLineError(e.run(['run', '--rm', '-p', '80:80:80:80', 'busybox', 'true']), /invalid port specification/, 125);
+    assertOneLineError(e.run(['run', '--rm', '-p', '70000', 'busybox', 'true']), /invalid port specification/, 125);
+    assertOneLineError(e.run(['run', '--rm', '--network', 'bh-t-nope', 'busybox', 'true']), /no such network: bh-t-nope/, 125);
+    const subnet = JSON.parse(e.ok(['network', 'inspect', 'bh-t-front']))[0].IPAM.Config[0].Subnet as string;
+    assertOneLineError(e.run(['network', 'create', '--subnet', subnet, 'bh-t-clash']), /overlaps network "bh-t-front"/);
+    e.ok(['run', '-d', '--name', 'nt-busy', '--network', 'bh-t-back', 'busybox', 'sleep', '300']);
+    assertOneLineError(e.run(['network', 'rm', 'bh-t-back']), /in use by container nt-busy/);
+    e.ok(['rm', '-f', 'nt-hold', 'nt-busy']);
+    e.ok(['network', 'create', 'bh-t-unused']);
+    assert.match(e.ok(['system', 'prune', '-f']), /^Deleted networks: 1 \(bh-t-unused\)$/m);
+    assert.match(e.ok(['network', 'prune']), /bh-t-back/);
+    assert.equal(readdirSync(join(e.root, 'run', 'netns')).length, 0, 'no network namespace is left');
+  });
+
+  it('--network-opt rate limits the bandwidth to within 20%, and stats counts the bytes', async () => {
+    const rateBits = 8_000_000;
+    e.ok(['run', '-d', '--name', 'nt-bw', '--network-opt', 'rate=8mbit', '-p', '127.0.0.1:18933:5001', 'busybox', 'sh', '-c',
+      'while true; do nc -l -p 5001 > /dev/null; done']);
+    // nc restarts between transfers: retry a refused connection.
+    const send = async (n: number) => {
+      for (let i = 0; ; i++) {
+        try { return await sendBytes(18933, n); } catch (err) { if (i > 50) throw err; await new Promise((r) => setTimeout(r, 100)); }
+      }
+    };
+    await send(100_000);
+    // The sustained rate is the slope between a short and a long transfer: what the shaper's burst and the
+    // socket buffers let through at once is the same in both and cancels out.
+    const small = await send(1_000_000);
+    const large = await send(5_000_000);
+    const bytes = 5_000_000;
+    const measured = ((bytes - 1_000_000) * 8) / ((large - small) / 1000);
+    assert.ok(Math.abs(measured - rateBits) / rateBits < 0.2, `measured ${Math.round(measured)} bit/s for a limit of ${rateBits}`);
+    const stats = JSON.parse(e.ok(['stats', '--no-stream', '--format', 'json'])) as Array<{ name: string; netRx: number; netRxPackets: number }>;
+    const s = stats.find((x) => x.name === 'nt-bw')!;
+    assert.ok(s.netRx >= bytes && s.netRxPackets > 0, `stats: ${JSON.stringify(s)}`);
+    e.ok(['rm', '-f', 'nt-bw']);
+  });
+
+  it('a SIGKILLed daemon, restart and rm -f leave links, routes, iptables and IPAM as before', async () => {
+    e.ok(['network', 'create', 'bh-t-front']);
+    e.ok(['network', 'create', '--internal', 'bh-t-int']);
+    e.ok(['run', '-d', '--name', 'nt-k1', '--network', 'bh-t-front', '-p', '18934:80', 'busybox', 'sleep', '300']);
+    e.ok(['run', '-d', '--name', 'nt-k2', 'busybox', 'sleep', '300']);
+    e.ok(['run', '-d', '--name', 'nt-k3', '--network', 'bh-t-int', 'busybox', 'sh', '-c', 'sleep 1']);
+    await e.killDaemon('SIGKILL');
+    await new Promise((r) => setTimeout(r, 1500)); // nt-k3 exits while the daemon is down
+    await e.startDaemon();
+    assert.equal(e.ok(['port', 'nt-k1']), '80/tcp -> 0.0.0.0:18934');
+    const nets = JSON.parse(e.ok(['network', 'inspect', 'bh-t-front', 'bh-t-int', 'bridge'])) as Array<{ Bridge: string; IPAM: { Config: Array<{ Subnet: string }> } }>;
+    const bridges = nets.map((n) => n.Bridge);
+    const subnets = nets.map((n) => n.IPAM.Config[0]!.Subnet);
+    assert.ok(ours(hostSnapshot(), bridges, subnets).length > 0, 'the containers are connected before the rm');
+    e.ok(['rm', '-f', 'nt-k1', 'nt-k2', 'nt-k3']);
+    e.ok(['network', 'rm', 'bh-t-front', 'bh-t-int']);
+    // The default network's bridge goes after a short grace period (kept for the next container meanwhile).
+    const want = JSON.stringify(ours(before0, bridges, subnets));
+    await waitFor(() => JSON.stringify(ours(hostSnapshot(), bridges, subnets)) === want, 'the default bridge to be released', 8000)
+      .catch(() => undefined);
+    assert.deepEqual(ours(hostSnapshot(), bridges, subnets), ours(before0, bridges, subnets));
+    const ipam = join(e.root, 'networks', 'ipam');
+    assert.deepEqual(existsSync(ipam) ? readdirSync(ipam) : [], []);
+    assert.deepEqual(readdirSync(join(e.root, 'run', 'netns')), []);
+  });
+});
