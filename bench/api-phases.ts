@@ -38,7 +38,7 @@ export async function measureApiPhases(socketPath: string, runs: number, warmup:
   for (let i = 0; i < warmup + runs; i++) {
     const t0 = process.hrtime.bigint();
     let t = t0;
-    const { id } = JSON.parse((await ok(socketPath, 'POST', '/bulkhead/containers', { image: 'busybox', cmd: ['true'] })).body) as { id: string };
+    const { id } = JSON.parse((await ok(socketPath, 'POST', '/bulkhead/containers', { image: 'busybox', cmd: ['true'], network: 'none' })).body) as { id: string };
     const create = since(t);
     const base = `/bulkhead/containers/${id}`;
     const waiting = await call(socketPath, 'POST', `${base}/wait?condition=next-exit`);

@@ -24,7 +24,8 @@ export interface FleetResult {
   removeMs: number;
 }
 
-const RUN_ARGS = ['run', '-d', 'busybox', 'sleep', '3600'];
+// No network, as in the target's definition (issue 2 predates networking): a bridge adds a CNI ADD per container.
+const RUN_ARGS = ['run', '-d', '--network', 'none', 'busybox', 'sleep', '3600'];
 
 /** Starts one container the way the mode says; returns its id ('' on failure, with the reason). */
 async function startOne(engine: IsolatedEngine, mode: FleetMode): Promise<{ id: string; ms: number; error?: string; stderr?: string }> {
@@ -34,7 +35,7 @@ async function startOne(engine: IsolatedEngine, mode: FleetMode): Promise<{ id: 
   }
   const t0 = process.hrtime.bigint();
   try {
-    const { id } = JSON.parse((await apiOk(engine.socket, 'POST', '/bulkhead/containers', { image: 'busybox', cmd: ['sleep', '3600'] })).body) as { id: string };
+    const { id } = JSON.parse((await apiOk(engine.socket, 'POST', '/bulkhead/containers', { image: 'busybox', cmd: ['sleep', '3600'], network: 'none' })).body) as { id: string };
     try {
       await apiOk(engine.socket, 'POST', `/bulkhead/containers/${id}/start`);
     } catch (err) {

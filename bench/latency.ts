@@ -1,6 +1,7 @@
 // Start-to-exit latency of a trivial container, Bulkhead side by side with bare runc (and podman/docker when
 // usable). Iterations are interleaved (bulkhead, runc, … , bulkhead, runc, …) so that drift on a shared VM hits
 // every contender alike; a few warm-up rounds fill page caches and are not counted.
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EngineError } from '../src/core/index.js';
@@ -19,13 +20,22 @@ export interface Contender {
 export async function measureStartLatency(
   engine: IsolatedEngine, runc: RuncBaseline, peers: others.OtherEngine[], runs: number, warmup: number,
 ): Promise<Contender[]> {
-  const bulkhead = async () => {
-    const r = await engine.time(['run', '--rm', 'busybox', 'true']);
+  // Like for like with bare runc (no network) and with the bridge networking users get by default.
+  const bulkhead = (network: string[]) => async () => {
+    const r = await engine.time(['run', '--rm', ...network, 'busybox', 'true']);
     if (r.code !== 0) throw new EngineError('Internal', `bulkhead run --rm busybox true exited ${r.code}: ${errorLine(r.stderr, r.code)}`);
     return r.ms;
   };
+  // The docker CLI through Bulkhead's socket (the Docker-compatible API), on the default bridge like `docker run`.
+  const dockerCli = async () => {
+    const r = await timeOk('docker', ['run', '--rm', 'busybox', 'true'], { env: { ...process.env, DOCKER_HOST: `unix://${engine.socket}` } });
+    return r.ms;
+  };
+  const haveDocker = spawnSync('sh', ['-c', 'command -v docker']).status === 0;
   const usable = peers.filter((p) => !p.skipReason);
-  const rounds: Array<() => Promise<number>> = [bulkhead, () => runc.runOnce(), ...usable.map((p) => () => others.runOnce(p))];
+  const rounds: Array<() => Promise<number>> = [bulkhead(['--network', 'none']), () => runc.runOnce(), bulkhead([]),
+    ...(haveDocker ? [dockerCli] : []), ...usable.map((p) => () => others.runOnce(p))];
+  const peerBase = haveDocker ? 4 : 3;
   const samples: number[][] = rounds.map(() => []);
   for (let i = 0; i < warmup + runs; i++) {
     for (const [k, round] of rounds.entries()) {
@@ -34,12 +44,16 @@ export async function measureStartLatency(
     }
   }
   return [
-    { label: 'bulkhead', command: 'bulkhead run --rm busybox true', summary: summarize(samples[0]!) },
+    { label: 'bulkhead', command: 'bulkhead run --rm --network none busybox true', summary: summarize(samples[0]!) },
     { label: 'runc', command: 'runc run (bundle: busybox rootfs + runc spec)', summary: summarize(samples[1]!) },
+    { label: 'bulkhead bridge', command: 'bulkhead run --rm busybox true (default bridge network)', summary: summarize(samples[2]!) },
+    haveDocker
+      ? { label: 'bulkhead via docker CLI', command: 'DOCKER_HOST=<bulkhead socket> docker run --rm busybox true', summary: summarize(samples[3]!) }
+      : { label: 'bulkhead via docker CLI', command: 'docker run --rm busybox true', skipReason: 'the docker CLI is not installed' },
     ...peers.map((p): Contender => {
       const k = usable.indexOf(p);
       const command = others.commandOf(p);
-      return k < 0 ? { label: p.label, command, skipReason: p.skipReason } : { label: p.label, command, summary: summarize(samples[k + 2]!) };
+      return k < 0 ? { label: p.label, command, skipReason: p.skipReason } : { label: p.label, command, summary: summarize(samples[k + peerBase]!) };
     }),
   ];
 }

@@ -9,6 +9,7 @@ import { containerCgroupsPath } from '../sys/cgroup-paths.js';
 import { acquireDaemonLock, type DaemonLock } from './daemon-lock.js';
 import { ImageService } from '../image/index.js';
 import { RegistryService } from '../registry/index.js';
+import { NetworkDnsServer } from '../network/dns/index.js';
 import { ContainerStorage, VolumeService } from '../storage/index.js';
 import { selectRuntime } from '../runtime/index.js';
 import { SqliteStateStore } from '../state/index.js';
@@ -36,7 +37,7 @@ import { updateContainer } from './containers/update.js';
 import { allStats, containerStats, streamStats } from './containers/stats.js';
 import type { ContainerRecord, ResourceLimits } from '../core/index.js';
 import { runBuild, type BuildEvent, type BuildRequest } from '../build/index.js';
-import { NetworkRuntime, connectContainer, containerNetworkSettings, createNetwork, disconnectContainer, loadDnsResponder,
+import { NetworkRuntime, connectContainer, containerNetworkSettings, createNetwork, disconnectContainer,
   networkView, pruneNetworks, reconcileNetworks, removeNetwork } from './networks/index.js';
 import type { NetworkCreateRequest } from './types.js';
 
@@ -75,7 +76,7 @@ export class Engine {
         attach: new AttachBroker(runtime),
         net: new NetworkRuntime(opts),
       };
-      ctx.net.dns = await loadDnsResponder(opts.notice ?? (() => undefined));
+      ctx.net.dns = new NetworkDnsServer({ notice: opts.notice });
       const report = await reconcile(ctx);
       await reconcileNetworks(ctx);
       await ctx.exits.start();
@@ -87,9 +88,10 @@ export class Engine {
     }
   }
 
-  close(): void {
+  /** Stops watching, finishes the network clean-up already due, and lets go of the state and the lock. */
+  async close(): Promise<void> {
     this.ctx.exits.stop();
-    void this.ctx.net.close();
+    await this.ctx.net.close().catch((err) => this.ctx.opts.notice?.(`network clean-up at stop: ${err instanceof Error ? err.message : String(err)}`));
     this.ctx.state.close();
     this.lock.release();
   }

@@ -1,10 +1,11 @@
 // Network namespaces the engine makes for its containers: a file under <runRoot>/netns/<id> with the namespace
 // bind-mounted on it (what `ip netns add` does, but in the engine's own run root so that nothing depends on
 // /run/netns being shared with other tools). `unshare --net=FILE` creates and pins it in one exec; `ip link set
-// lo up` runs inside, as runc would do for a namespace of its own.
+// lo up` runs inside, as runc would do for a namespace of its own. A user-namespaced container's namespace is
+// made by runc (so that its user namespace owns it) and pinned here after create.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { InvalidArgumentError, errnoCode, wrap } from '../core/index.js';
+import { errnoCode, wrap } from '../core/index.js';
 import { runCommand } from '../sys/run-command.js';
 import { isMountPoint } from '../storage/index.js';
 
@@ -12,20 +13,27 @@ export function netnsPath(runRoot: string, containerId: string): string {
   return join(runRoot, 'netns', containerId);
 }
 
-/** Makes the namespace with loopback up and the given net.* sysctls written (for user-namespaced containers). */
-export async function createNetns(path: string, sysctls: Record<string, string> = {}): Promise<void> {
+/** Makes the namespace, with loopback up. */
+export async function createNetns(path: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, '', { flag: 'w' });
-  const writes = Object.entries(sysctls).map(([k, v]) => {
-    if (!/^net\.[a-zA-Z0-9_.-]+$/.test(k)) throw new InvalidArgumentError(`invalid sysctl "${k}"`);
-    return `printf '%s' '${v.replace(/'/g, '')}' > /proc/sys/${k.replace(/\./g, '/')}`;
-  });
-  const inside = writes.length ? ['sh', '-c', ['ip link set lo up', ...writes].join(' && ')] : ['ip', 'link', 'set', 'lo', 'up'];
   try {
-    await runCommand('unshare', [`--net=${path}`, '--', ...inside]);
+    await runCommand('unshare', [`--net=${path}`, '--', 'ip', 'link', 'set', 'lo', 'up']);
   } catch (err) {
     await removeNetns(path).catch(() => undefined);
     throw wrap(err, `create network namespace ${path}`);
+  }
+}
+
+/** Pins the network namespace of a created container (its runtime made it) on the file, for CNI and teardown. */
+export async function pinNetns(path: string, pid: number): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, '', { flag: 'w' });
+  try {
+    await runCommand('mount', ['--bind', `/proc/${pid}/ns/net`, path]);
+  } catch (err) {
+    await removeNetns(path).catch(() => undefined);
+    throw wrap(err, `pin the network namespace of process ${pid}`);
   }
 }
 

@@ -21,7 +21,8 @@ export interface NetworkRecord {
 export type BoundPort = PortMapping;
 
 export interface AttachmentRecord {
-  containerId: string;
+  containerId: string;        // the owner: a container, or a pool entry (engine/networks/sandbox-pool.ts)
+  cniId?: string;             // CNI_CONTAINERID of the ADD (and so of the DEL) when not containerId: a recycled namespace
   networkId: string;
   ifname: string;             // eth0, eth1… inside the container
   netns: string;              // bind-mounted namespace file

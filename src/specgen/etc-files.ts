@@ -14,7 +14,7 @@
 //         forwards everything else to the host's resolvers.
 // In every mode --add-host lines are appended to hosts, and --dns replaces the nameservers, --dns-search the
 // search list, --dns-option the options.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode, wrap, type ContainerConfig } from '../core/index.js';
 import { writeFileAtomic } from '../storage/atomic-file.js';
@@ -41,7 +41,9 @@ export interface EtcNetworkFacts {
 }
 
 export async function writeEtcFiles(containerDir: string, config: ContainerConfig, sources: EtcFileSources = {},
-  net: EtcNetworkFacts = {}): Promise<void> {
+  net: EtcNetworkFacts = {}, opts: { inPlace?: boolean } = {}): Promise<void> {
+  // Replaced by rename normally; rewritten in place (same inode) once bind-mounted into a created container.
+  const write = opts.inPlace ? (path: string, text: string) => writeFile(path, text) : writeFileAtomic;
   const hostResolv = await readHostFile(sources.resolvConfPath ?? '/etc/resolv.conf');
   let hosts: string;
   let resolv: string;
@@ -59,9 +61,9 @@ export async function writeEtcFiles(containerDir: string, config: ContainerConfi
     return `${h.slice(i + 1)}\t${h.slice(0, i)}\n`;
   }).join('');
   resolv = overrideResolv(resolv, config);
-  await writeFileAtomic(join(containerDir, 'hosts'), hosts);
-  await writeFileAtomic(join(containerDir, 'hostname'), `${config.hostname}\n`);
-  await writeFileAtomic(join(containerDir, 'resolv.conf'), resolv);
+  await write(join(containerDir, 'hosts'), hosts);
+  await write(join(containerDir, 'hostname'), `${config.hostname}\n`);
+  await write(join(containerDir, 'resolv.conf'), resolv);
 }
 
 /** The host's resolv.conf without loopback nameservers (127.0.0.0/8, ::1) and without comments. */

@@ -51,7 +51,7 @@ export async function generateSpec(inputs: SpecInputs): Promise<OciSpec> {
   if (!hostNetwork) spec.linux.sysctl = { ...NETNS_SYSCTLS };
   if (inputs.cgroupsPath) spec.linux.cgroupsPath = inputs.cgroupsPath;
   applySecurity(spec, config);
-  if (inputs.netnsPath) joinEngineNetns(spec, config, inputs.netnsPath);
+  if (inputs.netnsPath) joinEngineNetns(spec, inputs.netnsPath);
   applyResources(spec, config);
   return spec;
 }

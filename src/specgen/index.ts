@@ -8,6 +8,5 @@ export { writeBundle } from './bundle.js';
 export { writeEtcFiles, filterResolvConf, type EtcFileSources, type EtcNetworkFacts } from './etc-files.js';
 export { resolveUser, type ResolvedUser } from './user.js';
 export { buildEnv, defaultCapabilities, DEFAULT_PATH } from './process.js';
-export { netSysctlsFor } from './userns.js';
 export { hostNofileHardLimit } from './host-limits.js';
 export * from './oci-types.js';

@@ -5,9 +5,8 @@
 //  - device nodes cannot be created in a user namespace: runc binds the host's nodes itself, so nothing here.
 //  - net.ipv4.ping_group_range may only name gids mapped in the namespace: the engine's default (every gid) is
 //    narrowed to the container's own 0..size-1; a value the user set is left for the kernel to judge.
-//  - the same holds for a network namespace the engine made (bridge and user-defined networks): it belongs to
-//    the initial user namespace, so /sys is the host's, bound read-only, and the net.* sysctls are written by
-//    the engine when it makes the namespace (netSysctlsFor), not by runc from inside the container.
+//  - bridge and user-defined networks: runc makes the network namespace inside the user namespace (so exec can
+//    join it and sysfs can be mounted), and the engine attaches it to its networks after create.
 //  - the cgroup namespace stays (runc creates it inside the user namespace, where its cgroup mount is allowed).
 import type { ContainerConfig } from '../core/index.js';
 import type { OciSpec } from './oci-types.js';
@@ -27,28 +26,10 @@ export function applyUserNamespace(spec: OciSpec, config: ContainerConfig): void
   if (config.network === 'host') bindHostSys(spec);
 }
 
-/** Points the spec's network namespace at the engine-made one, and adapts what a user namespace cannot do in it. */
-export function joinEngineNetns(spec: OciSpec, config: ContainerConfig, path: string): void {
+/** Points the spec's network namespace at the one the engine made (never for a user-namespaced container). */
+export function joinEngineNetns(spec: OciSpec, path: string): void {
   const ns = spec.linux.namespaces.find((n) => n.type === 'network');
-  if (!ns) return;
-  ns.path = path;
-  if (config.security.userns !== 'auto' || !config.security.idMap) return;
-  bindHostSys(spec);
-  const linux = spec.linux as typeof spec.linux & UsernsOciLinux;
-  for (const key of Object.keys(linux.sysctl ?? {})) if (key.startsWith('net.')) delete linux.sysctl![key];
-}
-
-/**
- * The net.* sysctls the engine writes into the namespace it makes, for containers whose runtime cannot (user
- * namespace): the defaults for a private network namespace (ping range narrowed to the mapped gids) and the user's.
- */
-export function netSysctlsFor(config: ContainerConfig, defaults: Readonly<Record<string, string>>): Record<string, string> {
-  const map = config.security.idMap;
-  if (config.security.userns !== 'auto' || !map) return {};
-  const out: Record<string, string> = { ...defaults };
-  if (out['net.ipv4.ping_group_range'] !== undefined) out['net.ipv4.ping_group_range'] = `0 ${map.size - 1}`;
-  for (const [k, v] of Object.entries(config.security.sysctls)) if (k.startsWith('net.')) out[k] = v;
-  return out;
+  if (ns) ns.path = path;
 }
 
 function bindHostSys(spec: OciSpec): void {

@@ -37,7 +37,7 @@ it('merges image and user settings the way docker does', () => {
 
 it('refuses bad create intent with InvalidArgument', () => {
   const bad = [
-    { image: 'b', name: 'bad name' }, { image: 'b', network: 'bridge0' }, { image: 'b', stopSignal: 'sig term' },
+    { image: 'b', name: 'bad name' }, { image: 'b', network: 'bad network!' }, { image: 'b', stopSignal: 'sig term' },
     { image: 'b', workingDir: 'relative' }, { image: 'b', hostname: '-bad' }, { image: 'b', network: 'host', hostname: 'x' },
     { image: 'b', mounts: [{ type: 'bind' as const, source: 'rel', target: '/x', readOnly: false }] },
     { image: 'b', mounts: [{ type: 'tmpfs' as const, source: '', target: '/', readOnly: false }] },

@@ -1,6 +1,7 @@
 // An isolated Bulkhead engine for integration tests: its own root, run root and socket under a temp dir, driven
 // through the real CLI (bin/bulkhead) the way a user drives it. Cleans up every container, mount and process
 // it made.
+import { createHash } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,6 +110,9 @@ export class TestEngine {
     const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '')
       .filter((m) => m.startsWith(this.dir)).sort((a, b) => b.length - a.length);
     for (const m of mounts) spawnSync('umount', ['-l', m]);
+    // This engine's default bridge (named from its root, src/engine/networks/runtime.ts), if a killed daemon left it.
+    const bridge = `bh-d${createHash('sha256').update(this.root).digest('hex').slice(0, 8)}`;
+    if (spawnSync('ip', ['link', 'show', 'dev', bridge], { stdio: 'ignore' }).status === 0) spawnSync('ip', ['link', 'del', 'dev', bridge]);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -3,18 +3,26 @@
 // and an outside name (forwarded to a fake upstream on the host's loopback).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createNetns, removeNetns } from '../../src/network/netns.js';
 import { runCommand } from '../../src/sys/run-command.js';
 import { NetworkDnsServer } from '../../src/network/dns/index.js';
 import { FakeUpstream } from './dns-fixtures.js';
 
 const suffix = randomBytes(3).toString('hex');
-const netns = `bh-test-dns-${suffix}`;
+// The namespace is pinned on a file of the test's own (as the engine does), not under /run/netns, which
+// `ip netns add` would turn into a mount point that outlives the test.
+const dir = mkdtempSync(join(tmpdir(), 'bh-test-dns-'));
+const netns = join(dir, 'netns');
 const hostVeth = `bhtd${suffix}`;
 const nsVeth = `bhtn${suffix}`;
 
 const ip = (...args: string[]) => runCommand('ip', args);
-const inNetns = (...args: string[]) => runCommand('ip', ['netns', 'exec', netns, ...args], { allowFailure: true, timeoutMs: 20_000 });
+const inNetnsOk = (...args: string[]) => runCommand('nsenter', [`--net=${netns}`, '--', ...args]);
+const inNetns = (...args: string[]) => runCommand('nsenter', [`--net=${netns}`, '--', ...args], { allowFailure: true, timeoutMs: 20_000 });
 
 /** A /30 in 10.213.0.0/16 that no host address or route already uses. */
 async function freeSubnet(): Promise<{ host: string; peer: string }> {
@@ -37,13 +45,13 @@ describe('network DNS responder seen from a network namespace', () => {
   before(async () => {
     subnet = await freeSubnet();
     await upstream.start();
-    await ip('netns', 'add', netns);
-    await ip('link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', nsVeth, 'netns', netns);
+    await createNetns(netns);
+    // Made inside, with the host end sent to the host's namespace (that of pid 1).
+    await inNetnsOk('ip', 'link', 'add', nsVeth, 'type', 'veth', 'peer', 'name', hostVeth, 'netns', '1');
     await ip('addr', 'add', `${subnet.host}/30`, 'dev', hostVeth);
     await ip('link', 'set', hostVeth, 'up');
-    await ip('-n', netns, 'addr', 'add', `${subnet.peer}/30`, 'dev', nsVeth);
-    await ip('-n', netns, 'link', 'set', nsVeth, 'up');
-    await ip('-n', netns, 'link', 'set', 'lo', 'up');
+    await inNetnsOk('ip', 'addr', 'add', `${subnet.peer}/30`, 'dev', nsVeth);
+    await inNetnsOk('ip', 'link', 'set', nsVeth, 'up');
     server = new NetworkDnsServer({ upstreams: [upstream.address], searchDomains: [] });
     await server.serve('bh-test-dns', subnet.host);
     server.setRecords('bh-test-dns', new Map([['web', ['10.213.250.2']], ['web-alias', ['10.213.250.2']]]));
@@ -53,8 +61,9 @@ describe('network DNS responder seen from a network namespace', () => {
     await server?.close();
     await upstream.stop();
     // Deleting the namespace destroys its veth end, which takes the host end with it; the link delete is a fallback.
-    await runCommand('ip', ['netns', 'del', netns], { allowFailure: true });
+    await removeNetns(netns);
     await runCommand('ip', ['link', 'del', hostVeth], { allowFailure: true });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('resolves a container name and an alias, case-insensitively', async () => {

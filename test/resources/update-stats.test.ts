@@ -66,7 +66,7 @@ describe('update and stats', { skip }, () => {
   });
 
   it('stats: a busy loop shows CPU, memory, pids and block I/O from the kernel', async () => {
-    const id = runDetached(e, ['--name', 'busy', '-m', '128m'],
+    const id = runDetached(e, ['--name', 'busy', '-m', '128m', '--network', 'none'],
       'dd if=/dev/zero of=/tmp/f bs=1M count=16 oflag=direct 2>/dev/null; echo ready; while :; do :; done');
     await logsWhen(e, id, 'ready');
     const [s] = JSON.parse(e.ok(['stats', '--no-stream', '--format', 'json', 'busy'])) as ContainerStats[];

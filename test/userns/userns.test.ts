@@ -150,3 +150,16 @@ test('once every container is removed, no shifted layer copy is left', () => {
   assert.equal(engine.ok(['ps', '-aq']), '');
   assert.deepEqual(readdirSync(shiftedDir()), []);
 });
+
+test('on a bridge network the namespace is the container\'s own: exec joins it, sysfs shows eth0, containers reach each other', () => {
+  engine.ok(['network', 'create', 'bh-t-usernet']);
+  engine.ok(['run', '-d', '--name', 'un1', '--network', 'bh-t-usernet', 'busybox', 'httpd', '-f', '-p', '8080', '-h', '/etc']);
+  assert.match(exec('un1', 'cat /sys/class/net/eth0/operstate'), /^up$/, 'a fresh sysfs of its own namespace');
+  assert.equal(exec('un1', 'cat /proc/sys/net/ipv4/ping_group_range').split(/\s+/).join(' '), '0 65535', 'the default sysctls, set by runc');
+  const ip = engine.ok(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'un1']);
+  assert.match(exec('un1', 'cat /etc/hosts'), new RegExp(`^${ip.replace(/\./g, '\\.')}\\s`, 'm'), '/etc/hosts names its address');
+  const id = engine.ok(['inspect', '-f', '{{.Id}}', 'un1']).slice(0, 12);
+  assert.equal(engine.ok(['run', '--rm', '--network', 'bh-t-usernet', 'busybox', 'wget', '-q', '-O', '-', 'http://un1:8080/hostname']), id);
+  engine.ok(['rm', '-f', 'un1']);
+  engine.ok(['network', 'rm', 'bh-t-usernet']);
+});

@@ -37,8 +37,7 @@ export function daemonCommands(program: Command, cli: CliContext): void {
         log('stopping (containers keep running under conmon)');
         server.close();
         server.closeAllConnections();
-        engine.close();
-        void rm(pidFile, { force: true }).finally(() => process.exit(0));
+        void engine.close().finally(() => rm(pidFile, { force: true })).finally(() => process.exit(0));
       };
       const server = createApiServer(engine, shutdown);
       await listenUnix(server, settings.socketPath);

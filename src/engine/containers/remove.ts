@@ -35,9 +35,11 @@ export async function removeLocked(ctx: EngineContext, id: string, opts: RemoveO
   try {
     ctx.state.saveState(id, { ...rec.state, status: 'removing' });
     if (active) await killAndReap(ctx, id, rec.state.pid);
-    await ctx.runtime.delete(id, true);
-    await teardownContainerNetwork(ctx, id);
-    await ctx.storage.remove(id);
+    // Nothing of the container runs any more: its runtime record, network and storage are independent of each
+    // other, and `run --rm` waits for all three (docker's condition=removed), so they go at once.
+    const results = await Promise.allSettled([ctx.runtime.delete(id, true), teardownContainerNetwork(ctx, id), ctx.storage.remove(id)]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     ctx.state.removeContainer(id);
   } catch (err) {
     throw wrap(err, `remove container ${rec.name}`);

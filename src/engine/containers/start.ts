@@ -7,7 +7,7 @@ import { exitCodeHint, wrap, type ContainerConfig, type ContainerRecord } from '
 import { generateSpec, writeBundle, writeEtcFiles } from '../../specgen/index.js';
 import { containerDir, containerPaths, mountRootfs, type EngineContext } from '../context.js';
 import { removeLocked } from './remove.js';
-import { setupContainerNetwork, teardownContainerNetwork } from '../networks/index.js';
+import { setupContainerNetwork, teardownContainerNetwork, usesEngineNetns } from '../networks/index.js';
 import { containerCgroupsPath } from '../../sys/cgroup-paths.js';
 
 export async function startContainer(ctx: EngineContext, ref: string): Promise<void> {
@@ -23,7 +23,10 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     const rootfs = await mountRootfs(ctx, rec.config);
     const volumePaths = await volumeDirs(ctx, rec.config, rootfs);
     await mkdir(paths.userdata, { recursive: true });
-    const net = await setupContainerNetwork(ctx, rec);
+    // A user-namespaced container needs a network namespace its user namespace owns (or exec could not join it,
+    // nor could it mount sysfs): runc makes it at create, and the networks are attached to it before start.
+    const afterCreate = rec.config.security.userns === 'auto' && usesEngineNetns(rec);
+    const net = afterCreate ? { facts: {} } : await setupContainerNetwork(ctx, rec);
     await writeEtcFiles(containerDir(ctx, id), rec.config, {}, net.facts);
     await writeBundle(paths.bundle, await generateSpec({ config: rec.config, rootfs, containerDir: containerDir(ctx, id), volumePaths,
       cgroupsPath: containerCgroupsPath(id, ctx.opts.cgroupParent), netnsPath: net.netnsPath }));
@@ -31,6 +34,11 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     // A stale runtime record of an earlier run would make create fail; a container that never ran has none.
     if (rec.state.startedAt || rec.state.error) await ctx.runtime.delete(id, true);
     const created = await ctx.runtime.create({ id, name: rec.name, paths, tty: rec.config.tty, stdin: rec.config.openStdin });
+    if (afterCreate) {
+      const joined = await setupContainerNetwork(ctx, rec, created.pid);
+      // In place: the files are already bind-mounted into the created container.
+      await writeEtcFiles(containerDir(ctx, id), rec.config, {}, joined.facts, { inPlace: true });
+    }
     await ctx.attach.connectPending(id, paths);
     await ctx.runtime.start(id);
     ctx.state.saveState(id, { ...rec.state, status: 'running', pid: created.pid, conmonPid: created.conmonPid, exitCode: 0,

@@ -6,14 +6,14 @@
 import { existsSync } from 'node:fs';
 import { ConflictError, InvalidArgumentError, wrap, type ContainerRecord, type NetworkAttachmentConfig,
   type PortMapping } from '../../core/index.js';
-import { addChain, buildConfList, contains, createNetns, delChain, netnsPath, parseCidr, removeNetns, runtimeConfig,
+import { addChain, buildConfList, contains, createNetns, delChain, netnsPath, parseCidr, pinNetns, removeNetns, runtimeConfig,
   sweepSharedChains, type AttachmentRecord, type NetworkRecord } from '../../network/index.js';
-import { NETNS_SYSCTLS } from '../../security/index.js';
-import { netSysctlsFor, type EtcNetworkFacts } from '../../specgen/index.js';
+import type { EtcNetworkFacts } from '../../specgen/index.js';
 import type { EngineContext } from '../context.js';
 import { syncDns } from './dns.js';
 import { releaseNetworkHost, resolveNetwork } from './records.js';
 import { NetworkRuntime } from './runtime.js';
+import { canRecycle, canTakePooled, isPoolEntry, recycle, takePooled } from './sandbox-pool.js';
 
 /** Whether the container gets an engine-made namespace (bridge or named networks) rather than none/host. */
 export function usesEngineNetns(rec: ContainerRecord): boolean {
@@ -25,13 +25,20 @@ export interface NetworkSetup {
   facts: EtcNetworkFacts;
 }
 
-/** Start: namespace, published ports, one CNI ADD per network. Undone completely on failure. */
-export async function setupContainerNetwork(ctx: EngineContext, rec: ContainerRecord): Promise<NetworkSetup> {
+/**
+ * Start: namespace, published ports, one CNI ADD per network. Undone completely on failure. The namespace is
+ * made here, or taken from the pool; with `joinPid` it is that created container's own (user-namespaced
+ * containers, whose runtime makes it).
+ */
+export async function setupContainerNetwork(ctx: EngineContext, rec: ContainerRecord, joinPid?: number): Promise<NetworkSetup> {
   if (!usesEngineNetns(rec)) return { facts: {} };
   const id = rec.config.id;
   const path = netnsPath(ctx.opts.runRoot, id);
   try {
-    await createNetns(path, netSysctlsFor(rec.config, NETNS_SYSCTLS));
+    const pooled = joinPid === undefined ? await fromPool(ctx, rec) : undefined;
+    if (pooled) return pooled;
+    if (joinPid === undefined) await createNetns(path);
+    else await pinNetns(path, joinPid);
     const ports = await ctx.net.ports.take(id, publishedPorts(rec));
     const facts: EtcNetworkFacts = { names: [rec.name] };
     for (const [i, want] of rec.config.networks.entries()) {
@@ -46,6 +53,17 @@ export async function setupContainerNetwork(ctx: EngineContext, rec: ContainerRe
     await teardownContainerNetwork(ctx, id);
     throw wrap(err, 'set up network');
   }
+}
+
+/** A recycled namespace of the default network, already attached, when the container can use one. */
+async function fromPool(ctx: EngineContext, rec: ContainerRecord): Promise<NetworkSetup | undefined> {
+  const net = await resolveNetwork(ctx, rec.config.networks[0]!.name);
+  if (!canTakePooled(rec, net)) return undefined;
+  const a = await ctx.locks.run(NetworkRuntime.lockKey(net.id), async () => {
+    ctx.net.cancelRelease(net.id);
+    return takePooled(ctx, rec.config.id, net.id);
+  });
+  return a && { netnsPath: a.netns, facts: { names: [rec.name], ip: a.ip } };
 }
 
 /** The mappings to publish: the user's, and with -P each EXPOSEd port on a free host port. */
@@ -90,7 +108,7 @@ function chainOf(ctx: EngineContext, net: NetworkRecord, a: AttachmentRecord) {
 }
 
 function callOf(ctx: EngineContext, a: AttachmentRecord) {
-  return { containerId: a.containerId, netns: a.netns, ifname: a.ifname, pluginDir: ctx.net.pluginDir };
+  return { containerId: a.cniId ?? a.containerId, netns: a.netns, ifname: a.ifname, pluginDir: ctx.net.pluginDir };
 }
 
 function runtimeOf(a: AttachmentRecord) {
@@ -116,19 +134,25 @@ function readResult(result: unknown, ifname: string): Pick<AttachmentRecord, 'ip
 async function delAttachment(ctx: EngineContext, a: AttachmentRecord): Promise<void> {
   const net = ctx.state.getNetwork(a.networkId);
   await ctx.locks.run(NetworkRuntime.lockKey(a.networkId), async () => {
-    if (net) {
-      await delChain(chainOf(ctx, net, a), callOf(ctx, a), runtimeOf(a), a.result).catch((err) => {
-        ctx.opts.notice?.(`network ${net.name}: CNI DEL for ${a.containerId.slice(0, 12)} failed: ${err instanceof Error ? err.message : String(err)}`);
-      });
-    }
-    ctx.state.removeAttachment(a.containerId, a.networkId);
+    await delAttachmentLocked(ctx, net, a);
     if (net && !inUse(ctx, net.id)) ctx.net.scheduleRelease(net.id, () => releaseIdleNetwork(ctx, net.id));
   });
   if (net) await syncDns(ctx, net);
 }
 
+/** The DEL itself and the record's removal; the caller holds the network's lock. */
+async function delAttachmentLocked(ctx: EngineContext, net: NetworkRecord | undefined, a: AttachmentRecord): Promise<void> {
+  if (net) {
+    await delChain(chainOf(ctx, net, a), callOf(ctx, a), runtimeOf(a), a.result).catch((err) => {
+      ctx.opts.notice?.(`network ${net.name}: CNI DEL for ${a.containerId.slice(0, 12)} failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }
+  ctx.state.removeAttachment(a.containerId, a.networkId);
+}
+
+/** Whether a container (not only the pool) is on the network. */
 function inUse(ctx: EngineContext, networkId: string): boolean {
-  return ctx.state.listAttachments().some((x) => x.networkId === networkId);
+  return ctx.state.listAttachments().some((x) => x.networkId === networkId && !isPoolEntry(x));
 }
 
 /** The host leftovers of a network that still has no container (bridge, IPAM directory, unused shared chains). */
@@ -136,6 +160,10 @@ export async function releaseIdleNetwork(ctx: EngineContext, networkId: string):
   await ctx.locks.run(NetworkRuntime.lockKey(networkId), async () => {
     const net = ctx.state.getNetwork(networkId);
     if (!net || inUse(ctx, networkId)) return;
+    for (const a of ctx.state.listAttachments().filter((x) => x.networkId === networkId && isPoolEntry(x))) {
+      await delAttachmentLocked(ctx, net, a);
+      await removeNetns(a.netns);
+    }
     await releaseNetworkHost(ctx, net);
     await sweepSharedChains();
   }).catch((err) => ctx.opts.notice?.(`release network ${networkId.slice(0, 12)}: ${err instanceof Error ? err.message : String(err)}`));
@@ -146,12 +174,35 @@ export async function releaseIdleNetwork(ctx: EngineContext, networkId: string):
  * removed. Safe to repeat, and cheap when there is nothing to do (a container that never had a network).
  */
 export async function teardownContainerNetwork(ctx: EngineContext, containerId: string): Promise<void> {
-  const attachments = ctx.state.listAttachments(containerId);
-  const path = netnsPath(ctx.opts.runRoot, containerId);
+  const all = ctx.state.listAttachments();
+  const attachments = all.filter((a) => a.containerId === containerId);
+  // A namespace taken from the pool keeps the file name it was made under; and the file named after this
+  // container may by now belong to the pool or to another container.
+  const others = new Set(all.filter((a) => a.containerId !== containerId).map((a) => a.netns));
+  const paths = [...new Set([netnsPath(ctx.opts.runRoot, containerId), ...attachments.map((a) => a.netns)])].filter((p) => !others.has(p));
   ctx.net.ports.release(containerId);
-  if (attachments.length === 0 && !existsSync(path)) return;
+  if (attachments.length === 0 && !paths.some((p) => existsSync(p))) return;
+  if (attachments.length === 1 && await recycled(ctx, containerId, attachments[0]!)) return;
   for (const a of attachments.reverse()) await delAttachment(ctx, a);
-  await removeNetns(path);
+  for (const p of paths) await removeNetns(p);
+}
+
+/** Hands the namespace to the pool (see sandbox-pool.ts) instead of a DEL, when the container allows it. */
+async function recycled(ctx: EngineContext, containerId: string, a: AttachmentRecord): Promise<boolean> {
+  const rec = ctx.state.getContainer(containerId);
+  const net = ctx.state.getNetwork(a.networkId);
+  if (!rec || !net || !canRecycle(rec, net) || !existsSync(a.netns) || processAlive(rec.state.pid)) return false;
+  return ctx.locks.run(NetworkRuntime.lockKey(net.id), async () => {
+    if (!recycle(ctx, a)) return false;
+    if (!inUse(ctx, net.id)) ctx.net.scheduleRelease(net.id, () => releaseIdleNetwork(ctx, net.id));
+    return true;
+  });
+}
+
+/** A namespace is handed on only once nothing of its container runs in it any more. */
+function processAlive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try { process.kill(pid, 0); return true; } catch { return false; }
 }
 
 /** `network connect` of a running container: one more ADD into its namespace (interface ethN). */
@@ -161,7 +212,8 @@ export async function connectRunning(ctx: EngineContext, rec: ContainerRecord, n
   const used = new Set(existing.map((a) => a.ifname));
   let n = 0;
   while (used.has(`eth${n}`)) n++;
-  const a = await addAttachment(ctx, rec, net, want, { ifname: `eth${n}`, netns: netnsPath(ctx.opts.runRoot, rec.config.id), ports: [] })
+  const netns = existing[0]?.netns ?? netnsPath(ctx.opts.runRoot, rec.config.id);
+  const a = await addAttachment(ctx, rec, net, want, { ifname: `eth${n}`, netns, ports: [] })
     .catch(async (err) => {
       const left = ctx.state.listAttachments(rec.config.id).find((x) => x.networkId === net.id);
       if (left) await delAttachment(ctx, left);

@@ -87,9 +87,11 @@ export async function reconcileNetworks(ctx: EngineContext): Promise<void> {
     if (ports.length) await ctx.net.ports.take(id, ports).catch((err) => notice(`container ${rec.name}: ${err instanceof Error ? err.message : String(err)}`));
   }
   const nsDir = join(ctx.opts.runRoot, 'netns');
+  // A running container's namespace may carry another name (taken from the pool): its attachment says which.
+  const owned = new Set(ctx.state.listAttachments().map((a) => a.netns));
   for (const id of await readdir(nsDir).catch(() => [] as string[])) {
     const rec = ctx.state.getContainer(id);
-    if (rec && running(rec)) continue;
+    if ((rec && running(rec)) || owned.has(join(nsDir, id))) continue;
     await teardownContainerNetwork(ctx, id).catch(() => undefined);
     await removeNetns(join(nsDir, id)).catch(() => undefined);
   }

@@ -1,5 +1,5 @@
-// The engine's live networking state, held in EngineContext: the published-port holders, the DNS responder (when
-// src/network/dns is present) and the settings that choose subnets and bridge names. Everything durable is in
+// The engine's live networking state, held in EngineContext: the published-port holders, the DNS responder and
+// the settings that choose subnets and bridge names. Everything durable is in
 // the state store; this object is rebuilt at every daemon start (reconcile takes the ports again).
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -31,23 +31,23 @@ export class NetworkRuntime {
     this.pluginDir = opts.cniPluginDir;
   }
 
-  private readonly pendingRelease = new Map<string, NodeJS.Timeout>();
+  private readonly pendingRelease = new Map<string, { timer: NodeJS.Timeout; release: () => Promise<void> }>();
 
   /**
    * Runs `release` for a network after RELEASE_GRACE_MS unless a container joins it meanwhile (cancelRelease):
    * a burst of short-lived containers (`run --rm` in a loop) keeps its bridge instead of deleting and re-making
-   * it every time, and the exit path does not wait for the clean-up. A daemon stopped before it fires leaves the
-   * bridge to reconcile at the next start.
+   * it every time, and the exit path does not wait for the clean-up. A daemon that stops runs the pending ones
+   * first (close); one that is killed leaves them to reconcile at its next start.
    */
   scheduleRelease(networkId: string, release: () => Promise<void>): void {
     this.cancelRelease(networkId);
-    const t = setTimeout(() => { this.pendingRelease.delete(networkId); void release(); }, RELEASE_GRACE_MS);
-    t.unref();
-    this.pendingRelease.set(networkId, t);
+    const timer = setTimeout(() => { this.pendingRelease.delete(networkId); void release(); }, RELEASE_GRACE_MS);
+    timer.unref();
+    this.pendingRelease.set(networkId, { timer, release });
   }
 
   cancelRelease(networkId: string): void {
-    clearTimeout(this.pendingRelease.get(networkId));
+    clearTimeout(this.pendingRelease.get(networkId)?.timer);
     this.pendingRelease.delete(networkId);
   }
 
@@ -60,23 +60,13 @@ export class NetworkRuntime {
     return `network:${networkId}`;
   }
 
+  /** Runs the releases still pending (a stopped daemon leaves no idle bridge behind), then lets go of the ports. */
   async close(): Promise<void> {
-    for (const t of this.pendingRelease.values()) clearTimeout(t);
+    const pending = [...this.pendingRelease.values()];
+    this.pendingRelease.clear();
+    for (const p of pending) clearTimeout(p.timer);
+    for (const p of pending) await p.release();
     this.ports.releaseAll();
     await this.dns?.close().catch(() => undefined);
   }
-}
-
-/**
- * Loads the DNS responder module when it exists. It is looked up at run time so that an engine built before it
- * landed still starts; containers then reach each other by address only, and a notice says so.
- */
-export async function loadDnsResponder(notice: (m: string) => void): Promise<DnsResponder | undefined> {
-  const specifier = new URL('../../network/dns/index.js', import.meta.url).href;
-  try {
-    const mod = await import(specifier) as { NetworkDnsServer?: new (o: { notice?: (m: string) => void }) => DnsResponder };
-    if (mod.NetworkDnsServer) return new mod.NetworkDnsServer({ notice });
-  } catch { /* not built */ }
-  notice('network DNS responder not available: containers on user-defined networks resolve each other by address only');
-  return undefined;
 }
