@@ -7,6 +7,7 @@ export * from './types.js';
 export { addChain, delChain, type ConfList, type RuntimeConfig } from './cni/chain.js';
 export { buildConfList, cniName, runtimeConfig } from './cni/conflist.js';
 export { CNI_PLUGIN_DIR } from './cni/invoke.js';
+export { resultFromLease } from './cni/lost-result.js';
 export { createNetns, pinNetns, removeNetns, netnsPath } from './netns.js';
 export { hostRoutes, linkExists, removeBridge, sweepSharedChains } from './host.js';
 export { HostPortHolder } from './ports.js';

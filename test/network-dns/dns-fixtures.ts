@@ -58,11 +58,12 @@ export async function tcpQuery(address: string, port: number, packet: Packet): P
 }
 
 /** Serves `network` on a random high port of `address`, retrying when that port happens to be taken. */
-export async function serveOnRandomPort(server: NetworkDnsServer, network: string, address: string): Promise<number> {
+export async function serveOnRandomPort(server: NetworkDnsServer, network: string, address: string,
+  clients?: (address: string) => boolean): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     const port = 20000 + Math.floor(Math.random() * 40000);
     try {
-      await server.serve(network, address, port);
+      await server.serve(network, address, port, clients);
       return port;
     } catch (err) {
       if (errorKind(err) !== 'Conflict' || attempt >= 20) throw err;

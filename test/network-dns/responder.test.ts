@@ -81,6 +81,14 @@ describe('network DNS responder', () => {
     assert.deepEqual(upstream.asked.slice(before), ['udp web', 'udp cache'], 'foreign names are forwarded like any unknown name');
   });
 
+  it('answers only the clients the network admits, over UDP and TCP', async () => {
+    const port = await serveOnRandomPort(server, 'bh-test-netc', '127.0.0.3', (ip) => ip !== '127.0.0.1');
+    server.setRecords('bh-test-netc', new Map([['secret', ['10.89.2.2']]]));
+    assert.equal(await udpExchange('127.0.0.3', port, encode(question('secret')), 1000), undefined, 'no answer to an outsider');
+    await assert.rejects(tcpQuery('127.0.0.3', port, question('secret')), 'the TCP connection of an outsider is closed');
+    await server.unserve('bh-test-netc');
+  });
+
   it('setRecords replaces the set: a removed container stops resolving', async () => {
     server.setRecords('bh-test-netb', new Map([['cache2', ['10.89.1.3']]]));
     assert.deepEqual(addressesOf(await udpQuery('127.0.0.2', portB, question('cache2'))), ['10.89.1.3']);

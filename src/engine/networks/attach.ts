@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { ConflictError, InvalidArgumentError, wrap, type ContainerRecord, type NetworkAttachmentConfig,
   type PortMapping } from '../../core/index.js';
-import { addChain, buildConfList, contains, createNetns, delChain, netnsPath, parseCidr, pinNetns, removeNetns, runtimeConfig,
+import { addChain, buildConfList, cniName, contains, createNetns, delChain, netnsPath, parseCidr, pinNetns, removeNetns, resultFromLease, runtimeConfig,
   sweepSharedChains, type AttachmentRecord, type NetworkRecord } from '../../network/index.js';
 import type { EtcNetworkFacts } from '../../specgen/index.js';
 import type { EngineContext } from '../context.js';
@@ -143,7 +143,9 @@ async function delAttachment(ctx: EngineContext, a: AttachmentRecord): Promise<v
 /** The DEL itself and the record's removal; the caller holds the network's lock. */
 async function delAttachmentLocked(ctx: EngineContext, net: NetworkRecord | undefined, a: AttachmentRecord): Promise<void> {
   if (net) {
-    await delChain(chainOf(ctx, net, a), callOf(ctx, a), runtimeOf(a), a.result).catch((err) => {
+    // An ADD cut short by a crash cached no result: the lease tells the address the DEL must clean up after.
+    const cached = a.result ?? await resultFromLease(ctx.net.ipamDir(), cniName(net), a.cniId ?? a.containerId, a.ifname, a.prefixLen);
+    await delChain(chainOf(ctx, net, a), callOf(ctx, a), runtimeOf(a), cached).catch((err) => {
       ctx.opts.notice?.(`network ${net.name}: CNI DEL for ${a.containerId.slice(0, 12)} failed: ${err instanceof Error ? err.message : String(err)}`);
     });
   }

@@ -3,7 +3,8 @@
 // short id for each; stopped with the last one. The default network has none (docker's default bridge has no
 // name resolution either).
 import { shortId } from '../../core/index.js';
-import type { NetworkRecord } from '../../network/index.js';
+import { contains, parseCidr, type NetworkRecord } from '../../network/index.js';
+import { isIPv4 } from 'node:net';
 import type { EngineContext } from '../context.js';
 
 export async function syncDns(ctx: EngineContext, net: NetworkRecord): Promise<void> {
@@ -27,7 +28,9 @@ export async function syncDns(ctx: EngineContext, net: NetworkRecord): Promise<v
       await dns.unserve(net.id);
       return;
     }
-    await dns.serve(net.id, net.gateway);
+    // Only the network's own containers are answered: another network's container can reach this address too.
+    const subnet = parseCidr(net.subnet);
+    await dns.serve(net.id, net.gateway, 53, (ip) => isIPv4(ip) && contains(subnet, ip));
     dns.setRecords(net.id, records);
   } catch (err) {
     ctx.opts.notice?.(`network ${net.name}: DNS responder: ${err instanceof Error ? err.message : String(err)}`);

@@ -8,6 +8,8 @@ import type { Transport } from './forwarder.js';
 import { FrameReader, frame } from './tcp-framing.js';
 
 export type Responder = (message: Buffer, transport: Transport) => Promise<Buffer | undefined>;
+/** Whether a client address may be answered at all (a network answers only its own containers). */
+export type Admission = (clientAddress: string) => boolean;
 
 /** A client that opens a connection and sends nothing must not hold it (and a descriptor) forever. */
 const TCP_IDLE_MS = 10_000;
@@ -24,7 +26,8 @@ export class Endpoint {
   ) {}
 
   /** Binds both sockets, or neither: a failure after the UDP bind closes it again before throwing. */
-  static async open(context: string, address: string, port: number, respond: Responder, report: (m: string) => void): Promise<Endpoint> {
+  static async open(context: string, address: string, port: number, respond: Responder, report: (m: string) => void,
+    admit: Admission = () => true): Promise<Endpoint> {
     const udp = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
     const tcp = createServer();
     try {
@@ -43,13 +46,14 @@ export class Endpoint {
       throw bindError(context, address, port, err);
     }
     const endpoint = new Endpoint(address, port, udp, tcp);
-    endpoint.start(respond, (m) => report(`${context}: ${m}`));
+    endpoint.start(respond, (m) => report(`${context}: ${m}`), admit);
     return endpoint;
   }
 
-  private start(respond: Responder, report: (m: string) => void): void {
+  private start(respond: Responder, report: (m: string) => void, admit: Admission): void {
     this.udp.on('error', (err) => report(`UDP socket: ${err.message}`));
     this.udp.on('message', (message, peer) => {
+      if (!admit(peer.address)) return;
       void respond(message, 'udp').then((reply) => {
         if (!reply) return;
         try {
@@ -58,7 +62,10 @@ export class Endpoint {
       });
     });
     this.tcp.on('error', (err) => report(`TCP listener: ${err.message}`));
-    this.tcp.on('connection', (socket) => this.accept(socket, respond));
+    this.tcp.on('connection', (socket) => {
+      if (!admit((socket.remoteAddress ?? '').replace(/^::ffff:/, ''))) { socket.destroy(); return; }
+      this.accept(socket, respond);
+    });
   }
 
   private accept(socket: Socket, respond: Responder): void {

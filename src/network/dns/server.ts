@@ -5,7 +5,7 @@ import { encode } from 'dns-packet';
 import { isIP } from 'node:net';
 import { ConflictError, InvalidArgumentError, StateInvalidError } from '../../core/index.js';
 import { RCODE, decide, encodeResponse, errorResponse, parseQuery } from './answers.js';
-import { Endpoint } from './endpoint.js';
+import { Endpoint, type Admission } from './endpoint.js';
 import { DEFAULT_UPSTREAM_TIMEOUT_MS, Forwarder, type Transport } from './forwarder.js';
 import { NetworkRecords } from './records.js';
 import { parseUpstream, readResolvConf } from './upstreams.js';
@@ -40,8 +40,12 @@ export class NetworkDnsServer {
     if (upstreams.length === 0) this.notice('upstream', 'no upstream resolvers: names outside container networks will fail (SERVFAIL)');
   }
 
-  /** Starts answering for `network` on address:port (UDP and TCP). Serving the same place twice is a no-op. */
-  async serve(network: string, address: string, port = 53): Promise<void> {
+  /**
+   * Starts answering for `network` on address:port (UDP and TCP). Serving the same place twice is a no-op.
+   * `clients` says which source addresses are answered: a container on another network can reach this address
+   * through the host, and must learn nothing of this network's names.
+   */
+  async serve(network: string, address: string, port = 53, clients?: Admission): Promise<void> {
     if (this.closed) throw new StateInvalidError(`network ${network}: the DNS server is closed`);
     if (isIP(address) === 0) throw new InvalidArgumentError(`network ${network}: DNS address ${JSON.stringify(address)} is not an IP address`);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`network ${network}: DNS port ${port} is not between 1 and 65535`);
@@ -51,7 +55,7 @@ export class NetworkDnsServer {
       throw new ConflictError(`network ${network}: DNS is already served on ${current.address}:${current.port}`);
     }
     const endpoint = await Endpoint.open(`network ${network}`, address, port,
-      (message, transport) => this.respond(network, message, transport), (m) => this.notice(`socket ${network}`, m));
+      (message, transport) => this.respond(network, message, transport), (m) => this.notice(`socket ${network}`, m), clients);
     // A concurrent serve() for the same network may have won while this one was binding.
     if (this.endpoints.has(network) || this.closed) {
       await endpoint.close();
