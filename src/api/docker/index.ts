@@ -11,6 +11,7 @@ import { dockerExecRoutes } from './exec.js';
 import { dockerImageRoutes } from './images.js';
 import { dockerBuildRoutes } from './build.js';
 import { dockerVolumeRoutes } from './volumes.js';
+import { dockerNetworkRoutes } from './networks.js';
 
 export { splitVersionPrefix, MIN_DOCKER_API, MAX_DOCKER_API } from './version.js';
 
@@ -24,5 +25,6 @@ export function buildDockerRouter(): Router {
   dockerImageRoutes(router);
   dockerBuildRoutes(router);
   dockerVolumeRoutes(router);
+  dockerNetworkRoutes(router);
   return router;
 }

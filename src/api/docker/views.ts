@@ -22,27 +22,56 @@ export function mountView(m: MountSpec) {
   }
 }
 
-function networksView(c: ContainerRecord) {
-  const mode = String(c.config.network);
-  return { [mode]: { IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', NetworkID: '', EndpointID: '', Gateway: '',
-    IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DriverOpts: null, DNSNames: null } };
+/** What the engine adds to a container record: its live addresses and published ports (engine inspect/list). */
+type Networked = ContainerRecord & { networkSettings?: NetworkSettings };
+interface NetworkSettings {
+  IPAddress: string; IPPrefixLen: number; Gateway: string; MacAddress: string; SandboxKey: string;
+  Ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null>;
+  Networks: Record<string, object>;
+}
+type Endpoint = Partial<{ NetworkID: string; IPAddress: string; IPPrefixLen: number; Gateway: string; MacAddress: string; Aliases: string[] }>;
+
+function endpoint(n: Endpoint = {}) {
+  return { IPAMConfig: null, Links: null, Aliases: n.Aliases?.length ? n.Aliases : null, MacAddress: n.MacAddress ?? '',
+    NetworkID: n.NetworkID ?? '', EndpointID: n.NetworkID ?? '', Gateway: n.Gateway ?? '', IPAddress: n.IPAddress ?? '',
+    IPPrefixLen: n.IPPrefixLen ?? 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DriverOpts: null, DNSNames: null };
 }
 
-export function containerSummary(c: ContainerRecord) {
+function networksView(c: Networked) {
+  const live = Object.entries(c.networkSettings?.Networks ?? {});
+  if (live.length) return Object.fromEntries(live.map(([name, n]) => [name, endpoint(n as Endpoint)]));
+  // Not running (no live attachment) or none/host: the networks it asked for, without addresses.
+  const asked = c.config.networks?.length ? c.config.networks.map((n) => n.name) : [String(c.config.network)];
+  return Object.fromEntries(asked.map((name) => [name, endpoint()]));
+}
+
+/** containers/json's Ports: one entry per binding, and the exposed ports without one. */
+function portList(c: Networked) {
+  const out: Array<{ IP?: string; PrivatePort: number; PublicPort?: number; Type: string }> = [];
+  for (const [spec, bindings] of Object.entries(c.networkSettings?.Ports ?? {})) {
+    const [port, type = 'tcp'] = spec.split('/');
+    if (!bindings?.length) { out.push({ PrivatePort: Number(port), Type: type }); continue; }
+    for (const b of bindings) out.push({ IP: b.HostIp, PrivatePort: Number(port), PublicPort: Number(b.HostPort), Type: type });
+  }
+  return out;
+}
+
+export function containerSummary(c: Networked) {
   const cfg = c.config;
   return {
     Id: cfg.id, Names: [dockerName(c.name)], Image: cfg.image, ImageID: cfg.imageId,
-    Command: [...cfg.entrypoint, ...cfg.cmd].join(' '), Created: unixSeconds(cfg.created), Ports: [], Labels: cfg.labels,
+    Command: [...cfg.entrypoint, ...cfg.cmd].join(' '), Created: unixSeconds(cfg.created), Ports: portList(c), Labels: cfg.labels,
     State: c.state.status, Status: statusText(c), HostConfig: { NetworkMode: String(cfg.network) },
     NetworkSettings: { Networks: networksView(c) }, Mounts: cfg.mounts.map(mountView),
   };
 }
 
-export function containerInspect(c: ContainerRecord) {
+export function containerInspect(c: Networked) {
   const cfg = c.config;
   const s = c.state;
   const [path, ...args] = [...cfg.entrypoint, ...cfg.cmd];
   const active = s.status === 'running' || s.status === 'paused';
+  const ns = c.networkSettings;
   return {
     Id: cfg.id, Created: cfg.created, Path: path ?? '', Args: args,
     State: {
@@ -63,14 +92,15 @@ export function containerInspect(c: ContainerRecord) {
       OnBuild: null, Labels: cfg.labels, StopSignal: cfg.stopSignal, StopTimeout: cfg.stopTimeout,
     },
     NetworkSettings: {
-      Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
-      SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '', Networks: networksView(c),
+      Bridge: '', SandboxID: '', SandboxKey: ns?.SandboxKey ?? '', Ports: ns?.Ports ?? {}, HairpinMode: false,
+      LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
+      EndpointID: '', Gateway: ns?.Gateway ?? '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: ns?.IPAddress ?? '',
+      IPPrefixLen: ns?.IPPrefixLen ?? 0, IPv6Gateway: '', MacAddress: ns?.MacAddress ?? '', Networks: networksView(c),
     },
   };
 }
 
-function hostConfigView(c: ContainerRecord) {
+function hostConfigView(c: Networked) {
   const cfg = c.config;
   const r = cfg.resources;
   const sec = cfg.security;
@@ -83,13 +113,14 @@ function hostConfigView(c: ContainerRecord) {
   ];
   return {
     Binds: binds.length ? binds : null, ContainerIDFile: '', LogConfig: { Type: 'json-file', Config: {} },
-    NetworkMode: String(cfg.network), PortBindings: {}, RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+    NetworkMode: String(cfg.network), PortBindings: portBindings(c), RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
     AutoRemove: cfg.autoRemove, VolumeDriver: '', VolumesFrom: null,
     ConsoleSize: cfg.consoleSize ? [cfg.consoleSize.height, cfg.consoleSize.width] : [0, 0],
     CapAdd: sec.capAdd.length ? sec.capAdd : null, CapDrop: sec.capDrop.length ? sec.capDrop : null,
-    CgroupnsMode: '', Dns: [], DnsOptions: [], DnsSearch: [], ExtraHosts: null, GroupAdd: sec.groupAdd.length ? sec.groupAdd : null,
+    CgroupnsMode: '', Dns: cfg.dns ?? [], DnsOptions: cfg.dnsOptions ?? [], DnsSearch: cfg.dnsSearch ?? [],
+    ExtraHosts: cfg.extraHosts?.length ? cfg.extraHosts : null, GroupAdd: sec.groupAdd.length ? sec.groupAdd : null,
     IpcMode: sec.ipc === 'host' ? 'host' : 'private', Cgroup: '', Links: null, OomScoreAdj: r.oomScoreAdj ?? 0,
-    PidMode: sec.pid === 'host' ? 'host' : '', Privileged: sec.privileged, PublishAllPorts: false, ReadonlyRootfs: cfg.readOnlyRootfs,
+    PidMode: sec.pid === 'host' ? 'host' : '', Privileged: sec.privileged, PublishAllPorts: cfg.publishAll ?? false, ReadonlyRootfs: cfg.readOnlyRootfs,
     SecurityOpt: securityOpt.length ? securityOpt : null, Tmpfs: Object.keys(tmpfs).length ? tmpfs : undefined,
     UTSMode: sec.uts === 'host' ? 'host' : '', UsernsMode: sec.userns === 'auto' ? 'auto' : '', ShmSize: r.shmSize ?? 67108864,
     Sysctls: Object.keys(sec.sysctls).length ? sec.sysctls : undefined, Runtime: cfg.runtime, Isolation: '',
@@ -105,6 +136,15 @@ function hostConfigView(c: ContainerRecord) {
     Ulimits: (r.ulimits ?? []).map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
     CpuCount: 0, CpuPercent: 0, IOMaximumIOps: 0, IOMaximumBandwidth: 0, MaskedPaths: null, ReadonlyPaths: null, Init: null,
   };
+}
+
+/** HostConfig.PortBindings as asked at create (host port "" when the engine chooses). */
+function portBindings(c: ContainerRecord) {
+  const out: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  for (const p of c.config.ports ?? []) {
+    (out[`${p.containerPort}/${p.protocol}`] ??= []).push({ HostIp: p.hostIp, HostPort: p.hostPort ? String(p.hostPort) : '' });
+  }
+  return out;
 }
 
 function throttleView(list: Array<{ path: string; rate: number }> | undefined) {
