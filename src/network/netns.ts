@@ -37,6 +37,17 @@ export async function pinNetns(path: string, pid: number): Promise<void> {
   }
 }
 
+/**
+ * Whether no TCP socket is left in the namespace. A closed connection lingers in TIME_WAIT for a minute, and
+ * /proc/net/tcp would show its addresses and ports to whoever gets the namespace next; such a namespace is not
+ * handed on. Read from inside (nsenter), since /proc/net is the reader's own namespace.
+ */
+export async function netnsHasNoSockets(path: string): Promise<boolean> {
+  const r = await runCommand('nsenter', [`--net=${path}`, '--', 'cat', '/proc/net/tcp', '/proc/net/tcp6'], { allowFailure: true });
+  if (r.code !== 0) return false;
+  return r.stdout.split('\n').every((line) => line.trim() === '' || line.trim().startsWith('sl '));
+}
+
 /** Unmounts and deletes the file; not an error when it is already gone. */
 export async function removeNetns(path: string): Promise<void> {
   if (isMountPoint(path)) {

@@ -94,6 +94,9 @@ export class TestEngine {
 
   /** Removes every container, stops the daemon, unmounts what is left under the root and deletes the temp dir. */
   async cleanup(): Promise<void> {
+    // The engine itself undoes what it made (network attachments, firewall rules, bridges): when a test left
+    // no daemon running (killed, or stopped with containers still up), one is started for the clean-up.
+    if (this.run(['daemon', 'status']).code !== 0) await this.startDaemon().catch(() => undefined);
     if (this.run(['daemon', 'status']).code === 0) {
       const ids = this.run(['ps', '-aq', '--no-trunc']).stdout.split('\n').filter(Boolean);
       if (ids.length) this.run(['rm', '-f', '-v', ...ids]);

@@ -78,6 +78,12 @@ describe('container networking (CLI)', () => {
     const secondId = e.ok(['inspect', '-f', '{{.Id}}', 'nt-second']).slice(0, 12);
     assert.equal(e.ok(['run', '--rm', 'busybox', 'wget', '-q', '-O', '-', `http://${firstIp}/hostname`]), secondId);
     assert.match(e.ok(['exec', 'nt-second', 'cat', '/etc/hosts']), new RegExp(`^${firstIp.replace(/\./g, '\\.')}\\s.*nt-second`, 'm'));
+    // The wget client above left no socket behind (the server closed first): its namespace went to the pool.
+    assert.equal(readdirSync(netnsDir).length, 2, 'nt-second\'s namespace and one pooled');
+    // A container that closes a TCP connection first leaves it in TIME_WAIT: its namespace (the pooled one it
+    // took) is not handed on again.
+    e.ok(['run', '--rm', 'busybox', 'sh', '-c', `echo hi | nc -w 1 ${firstIp} 80 >/dev/null; true`]);
+    assert.equal(readdirSync(netnsDir).length, 1, 'the client\'s namespace (TIME_WAIT inside) was torn down');
     e.ok(['rm', '-f', 'nt-second']);
     // NET_ADMIN could have changed the namespace: it may take one from the pool but never hands it on.
     e.ok(['run', '-d', '--name', 'nt-admin', '--cap-add', 'NET_ADMIN', 'busybox', 'sleep', '300']);

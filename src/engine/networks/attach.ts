@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { ConflictError, InvalidArgumentError, wrap, type ContainerRecord, type NetworkAttachmentConfig,
   type PortMapping } from '../../core/index.js';
-import { addChain, buildConfList, cniName, contains, createNetns, delChain, netnsPath, parseCidr, pinNetns, removeNetns, resultFromLease, runtimeConfig,
+import { addChain, buildConfList, cniName, contains, createNetns, delChain, netnsHasNoSockets, netnsPath, parseCidr, pinNetns, removeNetns, resultFromLease, runtimeConfig,
   sweepSharedChains, type AttachmentRecord, type NetworkRecord } from '../../network/index.js';
 import type { EtcNetworkFacts } from '../../specgen/index.js';
 import type { EngineContext } from '../context.js';
@@ -194,6 +194,7 @@ async function recycled(ctx: EngineContext, containerId: string, a: AttachmentRe
   const rec = ctx.state.getContainer(containerId);
   const net = ctx.state.getNetwork(a.networkId);
   if (!rec || !net || !canRecycle(rec, net) || !existsSync(a.netns) || processAlive(rec.state.pid)) return false;
+  if (!(await netnsHasNoSockets(a.netns))) return false;
   return ctx.locks.run(NetworkRuntime.lockKey(net.id), async () => {
     if (!recycle(ctx, a)) return false;
     if (!inUse(ctx, net.id)) ctx.net.scheduleRelease(net.id, () => releaseIdleNetwork(ctx, net.id));

@@ -2,7 +2,8 @@
 // plugin and iptables processes each way) cost more than the rest of a `run --rm` together. A container that
 // could not change its namespace (no CAP_NET_ADMIN, no net.* sysctls) leaves it exactly as the ADD made it, so
 // at exit the engine keeps it, still attached, for the next plain container on the default network instead of
-// DELeting it (podman and docker pay both every time). Bounded (POOL_SIZE per network), and drained with the
+// DELeting it (podman and docker pay both every time), unless a TCP socket of it lingers (TIME_WAIT would show
+// its connections to the next owner). Bounded (POOL_SIZE per network), and drained with the
 // bridge when the network has no container left, at daemon stop, and by reconcile after a crash.
 import { randomBytes } from 'node:crypto';
 import type { ContainerRecord } from '../../core/index.js';
