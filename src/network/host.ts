@@ -29,9 +29,11 @@ export async function linkExists(name: string): Promise<boolean> {
 
 /** Deletes the bridge and the isolation rules that name it. */
 export async function removeBridge(bridge: string): Promise<void> {
-  await runCommand('ip', ['link', 'del', 'dev', bridge], { allowFailure: true });
+  // Rules first, the link last: a daemon killed in between leaves the bridge, which the next start sees and
+  // releases again (reconcile looks for the link), rather than rules that nothing points to any more.
   await iptables(['-D', 'CNI-ISOLATION-STAGE-1', '-i', bridge, '!', '-o', bridge, '-m', 'comment', '--comment', ISOLATION, '-j', 'CNI-ISOLATION-STAGE-2']);
   await iptables(['-D', 'CNI-ISOLATION-STAGE-2', '-o', bridge, '-m', 'comment', '--comment', ISOLATION, '-j', 'DROP']);
+  await runCommand('ip', ['link', 'del', 'dev', bridge], { allowFailure: true });
 }
 
 /** Rules of a chain as iptables -S prints them, without the chain's own "-N" line; undefined when it does not exist. */

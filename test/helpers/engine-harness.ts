@@ -115,7 +115,12 @@ export class TestEngine {
     for (const m of mounts) spawnSync('umount', ['-l', m]);
     // This engine's default bridge (named from its root, src/engine/networks/runtime.ts), if a killed daemon left it.
     const bridge = `bh-d${createHash('sha256').update(this.root).digest('hex').slice(0, 8)}`;
-    if (spawnSync('ip', ['link', 'show', 'dev', bridge], { stdio: 'ignore' }).status === 0) spawnSync('ip', ['link', 'del', 'dev', bridge]);
+    if (spawnSync('ip', ['link', 'show', 'dev', bridge], { stdio: 'ignore' }).status === 0) {
+      const isolation = ['-m', 'comment', '--comment', 'CNI firewall plugin rules (ingressPolicy: same-bridge)'];
+      spawnSync('iptables', ['-w', '-D', 'CNI-ISOLATION-STAGE-1', '-i', bridge, '!', '-o', bridge, ...isolation, '-j', 'CNI-ISOLATION-STAGE-2']);
+      spawnSync('iptables', ['-w', '-D', 'CNI-ISOLATION-STAGE-2', '-o', bridge, ...isolation, '-j', 'DROP']);
+      spawnSync('ip', ['link', 'del', 'dev', bridge]);
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
