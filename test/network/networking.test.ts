@@ -176,10 +176,11 @@ describe('container networking (CLI)', () => {
     e.ok(['network', 'rm', 'bh-t-front', 'bh-t-int']);
     // The default network's bridge goes after a short grace period (kept for the next container meanwhile).
     const want = JSON.stringify(ours(before0, bridges, subnets));
-    await waitFor(() => JSON.stringify(ours(hostSnapshot(), bridges, subnets)) === want, 'the default bridge to be released', 8000)
-      .catch(() => undefined);
-    assert.deepEqual(ours(hostSnapshot(), bridges, subnets), ours(before0, bridges, subnets));
     const ipam = join(e.root, 'networks', 'ipam');
+    const leases = () => (existsSync(ipam) ? readdirSync(ipam) : []);
+    await waitFor(() => JSON.stringify(ours(hostSnapshot(), bridges, subnets)) === want && leases().length === 0,
+      'the default bridge to be released', 8000).catch(() => undefined);
+    assert.deepEqual(ours(hostSnapshot(), bridges, subnets), ours(before0, bridges, subnets));
     assert.deepEqual(existsSync(ipam) ? readdirSync(ipam) : [], []);
     assert.deepEqual(readdirSync(join(e.root, 'run', 'netns')), []);
   });

@@ -102,8 +102,9 @@ export async function removeNetwork(ctx: EngineContext, ref: string): Promise<vo
 /** What the host holds for a network with no container left: DNS responder, bridge, IPAM directory. */
 export async function releaseNetworkHost(ctx: EngineContext, net: NetworkRecord): Promise<void> {
   await ctx.net.dns?.unserve(net.id).catch(() => undefined);
-  await removeBridge(net.bridge);
+  // The bridge goes last: while it exists, the next start releases the network again (reconcile looks for it).
   await rm(join(ctx.net.ipamDir(), cniName(net)), { recursive: true, force: true });
+  await removeBridge(net.bridge);
 }
 
 /** Removes every user-defined network no container uses; returns their names. */
