@@ -8,6 +8,7 @@ export { addChain, delChain, type ConfList, type RuntimeConfig } from './cni/cha
 export { buildConfList, cniName, runtimeConfig } from './cni/conflist.js';
 export { CNI_PLUGIN_DIR } from './cni/invoke.js';
 export { resultFromLease } from './cni/lost-result.js';
+export { sweepNatLeftovers } from './nat-leftovers.js';
 export { createNetns, netnsHasNoSockets, pinNetns, removeNetns, netnsPath } from './netns.js';
 export { hostRoutes, linkExists, removeBridge, sweepSharedChains } from './host.js';
 export { HostPortHolder } from './ports.js';

@@ -3,7 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError, type ContainerRecord } from '../../core/index.js';
-import { linkExists, removeNetns, sweepSharedChains } from '../../network/index.js';
+import { linkExists, removeNetns, sweepNatLeftovers, sweepSharedChains } from '../../network/index.js';
 import type { EngineContext } from '../context.js';
 import { connectRunning, disconnectRunning, teardownContainerNetwork } from './attach.js';
 import { syncDns } from './dns.js';
@@ -77,10 +77,12 @@ export async function reconcileNetworks(ctx: EngineContext): Promise<void> {
   const notice = (m: string) => ctx.opts.notice?.(m);
   const byContainer = new Map<string, ReturnType<typeof ctx.state.listAttachments>>();
   for (const a of ctx.state.listAttachments()) byContainer.set(a.containerId, [...(byContainer.get(a.containerId) ?? []), a]);
+  const tornDown: string[] = [];
   for (const [id, list] of byContainer) {
     const rec = ctx.state.getContainer(id);
     if (!rec || !running(rec) || list.some((a) => a.status !== 'attached')) {
       await teardownContainerNetwork(ctx, id).catch((err) => notice(`network teardown of ${id.slice(0, 12)}: ${String(err)}`));
+      tornDown.push(...list.map((a) => a.cniId ?? a.containerId));
       continue;
     }
     const ports = list.flatMap((a) => a.ports);
@@ -95,6 +97,9 @@ export async function reconcileNetworks(ctx: EngineContext): Promise<void> {
     await teardownContainerNetwork(ctx, id).catch(() => undefined);
     await removeNetns(join(nsDir, id)).catch(() => undefined);
   }
+  // A DEL cut short by the crash and repeated now may have left the bridge plugin's masquerade chain behind.
+  const stillAttached = new Set(ctx.state.listAttachments().map((a) => a.cniId ?? a.containerId));
+  await sweepNatLeftovers(tornDown.filter((id) => !stillAttached.has(id)));
   const live = new Set(ctx.state.listAttachments().map((a) => a.networkId));
   let released = false;
   for (const net of ctx.state.listNetworks()) {
