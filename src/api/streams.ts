@@ -20,8 +20,13 @@ export function pumpSession(socket: Duplex, head: Buffer, session: { stdout: Rea
     socket.resume();
   }
   session.stdin.on('error', () => undefined);
+  return forwardOutput(socket, session, tty);
+}
+
+/** Copies a session's stdout and stderr to `out` (framed unless tty); resolves when both have ended. */
+export function forwardOutput(out: Writable, session: { stdout: Readable; stderr: Readable }, tty: boolean): Promise<void> {
   const forward = (src: Readable, id: number) => new Promise<void>((resolve) => {
-    src.on('data', (d: Buffer) => { if (!socket.destroyed) socket.write(tty ? d : frame(id, d)); });
+    src.on('data', (d: Buffer) => { if (!out.destroyed) out.write(tty ? d : frame(id, d)); });
     src.on('end', resolve);
     src.on('close', resolve);
     src.on('error', () => resolve());

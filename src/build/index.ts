@@ -7,4 +7,5 @@ export { runBuild, BuildStepError } from './executor.js';
 export { parseContainerfile, ContainerfileError, type Instruction, type Containerfile } from './parse.js';
 export { IgnoreMatcher } from './ignore.js';
 export { sweepBuildContainers, BUILD_LABEL, type LeftoverPort } from './leftovers.js';
+export { applyMetadata } from './metadata.js';
 export type { BuildRequest, BuildEvent, BuildHost, BuildContainerRequest } from './types.js';

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { wrap } from '../core/index.js';
 import { containerCgroupsPath } from '../sys/cgroup-paths.js';
 import { acquireDaemonLock, type DaemonLock } from './daemon-lock.js';
-import { ImageService } from '../image/index.js';
+import { ImageService, bootstrapDebian, type DebootstrapOptions } from '../image/index.js';
 import { RegistryService } from '../registry/index.js';
 import { NetworkDnsServer } from '../network/dns/index.js';
 import { ContainerStorage, VolumeService } from '../storage/index.js';
@@ -101,6 +101,13 @@ export class Engine {
   get events() { return this.ctx.events; }
   get runtime() { return this.ctx.runtime; }
   /** Registry pull/push/login (src/registry); made on first use, it holds no state but the credential file. */
+  /** A Debian base image made with debootstrap (minutes of work); announced as an image import like `load`. */
+  async bootstrapDebian(opts: DebootstrapOptions) {
+    const image = await bootstrapDebian(this.ctx.images, opts);
+    this.ctx.events.emit('image', 'import', image.id, {});
+    return image;
+  }
+
   get registry(): RegistryService {
     return (this.registryService ??= new RegistryService({ root: this.ctx.opts.root, images: this.ctx.images,
       searchRegistries: this.ctx.opts.registries?.search, insecureRegistries: this.ctx.opts.registries?.insecure }));

@@ -1,6 +1,6 @@
 // Docker container streams: logs (framed unless tty), attach (hijacked or plain), tty resize and stats.
 import { InvalidArgumentError } from '../../core/index.js';
-import { queryBool, queryInt, response, sendEmpty, sendJson } from '../request.js';
+import { queryBool, queryInt, response, sendJson } from '../request.js';
 import type { ApiRequest, Router } from '../router.js';
 import { frame, STDERR, STDOUT } from '../wire.js';
 import { parseDockerTime } from './events.js';

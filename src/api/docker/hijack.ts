@@ -5,8 +5,7 @@ import type { Duplex, Readable, Writable } from 'node:stream';
 import { InvalidArgumentError } from '../../core/index.js';
 import { response } from '../request.js';
 import type { ApiRequest } from '../router.js';
-import { hijackResponse, pumpSession } from '../streams.js';
-import { frame, STDERR, STDOUT } from '../wire.js';
+import { forwardOutput, hijackResponse, pumpSession } from '../streams.js';
 
 export interface StreamSession {
   stdout: Readable;
@@ -73,7 +72,7 @@ export async function pumpStream(r: ApiRequest, session: StreamSession, opts: { 
   const res = response(r);
   res.on('close', () => session.close());
   session.stdin.end();
-  await pumpOutput(res, session, opts.tty);
+  await forwardOutput(res, session, opts.tty);
 }
 
 /** The client went away: for a hijack the socket closes, for a plain request the response does. */
@@ -82,15 +81,6 @@ export function onClientGone(r: ApiRequest, fn: () => void): void {
   else response(r).on('close', fn);
 }
 
-function pumpOutput(out: Writable, session: StreamSession, tty: boolean): Promise<void> {
-  const forward = (src: Readable, id: number) => new Promise<void>((resolve) => {
-    src.on('data', (d: Buffer) => { if (!out.destroyed) out.write(tty ? d : frame(id, d)); });
-    src.on('end', resolve);
-    src.on('close', resolve);
-    src.on('error', () => resolve());
-  });
-  return Promise.all([forward(session.stdout, STDOUT), forward(session.stderr, STDERR)]).then(() => undefined);
-}
 
 /** Ends the client's side once the session is over. */
 export function endSession(r: ApiRequest): void {

@@ -3,7 +3,7 @@
 // same line means in a Dockerfile.
 import { InvalidArgumentError, type ImageRunConfig } from '../../core/index.js';
 import { parseContainerfile } from '../../build/index.js';
-import { applyMetadata } from '../../build/metadata.js';
+import { applyMetadata } from '../../build/index.js';
 
 /** Docker's list: the instructions that only touch the config. */
 const ALLOWED = new Set(['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'LABEL', 'USER', 'VOLUME', 'WORKDIR', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL']);

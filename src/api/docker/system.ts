@@ -6,7 +6,9 @@ import type { ApiRequest, Router } from '../router.js';
 import { dockerEvent, eventFilter, parseDockerTime } from './events.js';
 import { parseFilters } from './filters.js';
 import { MAX_DOCKER_API, MIN_DOCKER_API } from './version.js';
-import { containerSummary, imageSummary } from './views.js';
+import { containerSummary } from './views.js';
+import { imageSummary } from './images-views.js';
+import { Lineage } from './images-lineage.js';
 
 /** Headers clients read from /_ping: the API version to negotiate down to, and that there is no BuildKit here. */
 const PING_HEADERS = {
@@ -63,10 +65,11 @@ export function dockerSystemRoutes(router: Router): void {
     .add('GET', '/system/df', async (r) => {
       const report = await diskUsageReport(r.engine);
       const images = r.engine.images.list();
+      const lineage = new Lineage(images);
       const sizeRw = new Map(report.containers.map((c) => [c.id, c.size]));
       sendJson(response(r), 200, {
         LayersSize: images.reduce((sum, i) => sum + i.size, 0),
-        Images: images.map((i) => ({ ...imageSummary(i), Containers: report.images.find((x) => x.id === i.id)?.containers ?? 0 })),
+        Images: images.map((i) => ({ ...imageSummary(i, lineage), Containers: report.images.find((x) => x.id === i.id)?.containers ?? 0 })),
         Containers: r.engine.list({ all: true }).map((c) => ({ ...containerSummary(c), SizeRw: sizeRw.get(c.config.id) ?? 0 })),
         Volumes: report.volumes.map((v) => {
           const rec = r.engine.volumes.get(v.name);

@@ -1,8 +1,7 @@
-// Engine records in Docker's JSON shapes: the container summary (containers/json), the container inspect document
-// and the image summary that /system/df lists. Fields Bulkhead has no notion of carry Docker's zero values.
-import type { ContainerRecord, ImageRecord, MountSpec } from '../../core/index.js';
+// Engine records in Docker's JSON shapes: the container summary (containers/json) and the container inspect document
+// (images are in images-views.ts). Fields Bulkhead has no notion of carry Docker's zero values.
+import type { ContainerRecord, MountSpec } from '../../core/index.js';
 import { statusText } from '../../engine/index.js';
-import { familiarName } from '../../image/index.js';
 
 /** Docker's "never" time, which clients parse as a date rather than an empty string. */
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -149,11 +148,4 @@ function portBindings(c: ContainerRecord) {
 
 function throttleView(list: Array<{ path: string; rate: number }> | undefined) {
   return (list ?? []).map((t) => ({ Path: t.path, Rate: t.rate }));
-}
-
-export function imageSummary(i: ImageRecord) {
-  return {
-    Id: i.id, ParentId: '', RepoTags: i.names.map(familiarName), RepoDigests: [], Created: unixSeconds(i.config.created ?? i.created),
-    Size: i.size, SharedSize: -1, Labels: i.config.config?.Labels ?? {}, Containers: -1,
-  };
 }

@@ -1,6 +1,5 @@
 // Image routes (/bulkhead/images/…). References go in the query string because they contain "/" and ":".
 import { InvalidArgumentError, errorKind } from '../../core/index.js';
-import { bootstrapDebian } from '../../image/index.js';
 import { queryBool, queryJson, queryString, readJson, response, sendJson, uploadBody } from '../request.js';
 import type { Router } from '../router.js';
 import { imageView } from '../views.js';
@@ -63,10 +62,9 @@ export function imageRoutes(router: Router): void {
       res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
       const send = (line: object) => { if (!res.destroyed) res.write(`${JSON.stringify(line)}\n`); };
       try {
-        const image = await bootstrapDebian(r.engine.images, {
+        const image = await r.engine.bootstrapDebian({
           reference: body.reference ?? '', name: body.name, signal: abort.signal, onOutput: (line) => send({ stream: `${line}\n` }),
         });
-        r.engine.events.emit('image', 'import', image.id, {});
         send({ id: image.id, names: image.names });
       } catch (err) {
         send({ error: err instanceof Error ? err.message : String(err), kind: errorKind(err) });

@@ -1,11 +1,10 @@
-// System routes: ping, version, info, events, disk usage, prune, and daemon shutdown.
+// System routes: version, info, events, disk usage, prune, and daemon shutdown. (/_ping is the Docker API's, src/api/docker.)
 import { API_VERSION, ENGINE_VERSION, diskUsageReport, engineInfo, systemPrune, pruneContainers } from '../../engine/index.js';
 import { queryBool, queryInt, response, sendJson } from '../request.js';
 import type { Router } from '../router.js';
 
 export function systemRoutes(router: Router, shutdown: () => void): void {
   router
-    .add('GET', '/_ping', async (r) => { response(r).writeHead(200, { 'Content-Type': 'text/plain' }); response(r).end('OK'); })
     .add('GET', '/bulkhead/version', async (r) => sendJson(response(r), 200, {
       version: ENGINE_VERSION, apiVersion: API_VERSION, node: process.version, os: process.platform, arch: process.arch,
       runtime: r.engine.runtime.name,
