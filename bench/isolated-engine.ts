@@ -24,7 +24,8 @@ export class IsolatedEngine {
   private readonly inFlight = new Set<ChildProcess>();
   private closed = false;
 
-  constructor(prefix = 'bh-bench-') {
+  /** bin: the `bulkhead` to drive; another checkout's bin/bulkhead compares two builds (bench/compare.ts). */
+  constructor(prefix = 'bh-bench-', readonly bin = BULKHEAD_BIN) {
     this.dir = mkdtempSync(join(tmpdir(), prefix));
     this.root = join(this.dir, 'root');
     this.socket = join(this.dir, 'bulkhead.sock');
@@ -53,7 +54,7 @@ export class IsolatedEngine {
   }
 
   private cli(args: readonly string[]): Promise<Timed> {
-    return timeCommand(BULKHEAD_BIN, args, {
+    return timeCommand(this.bin, args, {
       env: this.env,
       onSpawn: (child) => {
         this.inFlight.add(child);
@@ -64,7 +65,7 @@ export class IsolatedEngine {
 
   /** Starts `bulkhead daemon` in the foreground of a child (so its pid is known) and waits until it answers. */
   async start(): Promise<void> {
-    this.daemon = spawn(BULKHEAD_BIN, ['daemon'], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    this.daemon = spawn(this.bin, ['daemon'], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
     this.daemon.stderr!.on('data', (d: Buffer) => this.daemonLog.push(d));
     for (let i = 0; i < 400; i++) {
       if ((await this.time(['daemon', 'status'])).code === 0) return;

@@ -14,9 +14,11 @@ import { imageRoutes } from './routes/images.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { systemRoutes } from './routes/system.js';
 import { resourceRoutes } from './routes/resources.js';
+import { allocationRoutes } from './routes/allocation.js';
 import { buildRoutes } from './routes/build.js';
 import { registryRoutes } from './routes/registry.js';
 import { networkRoutes } from './routes/networks.js';
+import { policyRoutes } from './routes/policy.js';
 import { buildDockerRouter, splitVersionPrefix } from './docker/index.js';
 
 export function buildRouter(shutdown: () => void): Router {
@@ -26,9 +28,11 @@ export function buildRouter(shutdown: () => void): Router {
   imageRoutes(router);
   volumeRoutes(router);
   resourceRoutes(router);
+  allocationRoutes(router);
   buildRoutes(router);
   registryRoutes(router);
   networkRoutes(router);
+  policyRoutes(router);
   return router;
 }
 

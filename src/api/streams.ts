@@ -1,4 +1,5 @@
 // Byte streams over HTTP: connection hijacking for interactive sessions, framed (wire.ts) unless they are a tty.
+import type { ServerResponse } from 'node:http';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import { frame, STDERR, STDOUT } from './wire.js';
 
@@ -32,4 +33,15 @@ export function forwardOutput(out: Writable, session: { stdout: Readable; stderr
     src.on('error', () => resolve());
   });
   return Promise.all([forward(session.stdout, STDOUT), forward(session.stderr, STDERR)]).then(() => undefined);
+}
+
+/**
+ * Opens an NDJSON answer for a long operation: `send` writes one line while the client listens, and `signal`
+ * aborts when the client goes away before the answer is complete, so the operation can undo what it started.
+ */
+export function startNdjson(res: ServerResponse): { send(line: object): void; signal: AbortSignal } {
+  const abort = new AbortController();
+  res.on('close', () => { if (!res.writableFinished) abort.abort(); });
+  res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+  return { send: (line) => { if (!res.destroyed) res.write(`${JSON.stringify(line)}\n`); }, signal: abort.signal };
 }

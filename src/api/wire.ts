@@ -43,6 +43,7 @@ export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   AlreadyExists: 409,
   Conflict: 409,
   InvalidArgument: 400,
+  PermissionDenied: 403,   // as Docker answers a request its authorization plugins refuse
   StateInvalid: 500,
   NotSupported: 501,
   Internal: 500,

@@ -39,6 +39,24 @@ export class BuildCache {
     entries[key] = imageId;
     // drop entries whose image is gone, so the index does not grow without bound
     for (const [k, id] of Object.entries(entries)) if (!exists(id)) delete entries[k];
+    await this.save(entries);
+  }
+
+  /** The step images the cache answers with (each once). */
+  async imageIds(): Promise<string[]> {
+    return [...new Set(Object.values(await this.load()))];
+  }
+
+  /** `builder prune`: forgets every entry whose image `drop` picks; returns the image ids forgotten. */
+  async forget(drop: (imageId: string) => boolean): Promise<string[]> {
+    const entries = await this.load();
+    const gone = new Set<string>();
+    for (const [k, id] of Object.entries(entries)) if (drop(id)) { delete entries[k]; gone.add(id); }
+    if (gone.size) await this.save(entries);
+    return [...gone];
+  }
+
+  private async save(entries: Record<string, string>): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const tmp = join(this.dir, `index.json.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
     await writeFile(tmp, JSON.stringify(entries), { mode: 0o600 });

@@ -15,6 +15,9 @@ import { resourceCommands } from './commands/resources.js';
 import { registryCommands } from './commands/registry.js';
 import { buildCommands } from './commands/build.js';
 import { networkCommands } from './commands/network.js';
+import { allocationCommands } from './commands/allocation.js';
+import { interferenceCommands } from './commands/interference.js';
+import { policyCommands } from './commands/policy.js';
 
 const RUN_LIKE = new Set(['run', 'create', 'start']);
 
@@ -38,6 +41,9 @@ export async function main(argv: string[]): Promise<void> {
   registryCommands(program, cli);
   buildCommands(program, cli);
   networkCommands(program, cli);
+  allocationCommands(program, cli);
+  interferenceCommands(program, cli);
+  policyCommands(program, cli);
   program.commands.forEach((c) => c.exitOverride());
   try {
     await program.parseAsync(argv);

@@ -65,6 +65,12 @@ export interface ResourceLimits {
   cpuQuota?: number;           // microseconds
   cpusetCpus?: string;         // "0-1,3"
   cpusetMems?: string;
+  /** CPUs owned by this container alone while it runs, chosen by the engine's allocator (--cpus-exclusive). */
+  cpusExclusive?: number;
+  /** Bytes admitted against the host's allocatable memory while it runs, never overcommitted (--memory-guaranteed). */
+  memoryGuaranteed?: number;
+  cpuRtRuntime?: number;       // microseconds of real-time CPU per period (cgroup v1 cpu.rt_runtime_us)
+  cpuRtPeriod?: number;        // microseconds (cpu.rt_period_us)
   pidsLimit?: number;          // default 2048; 0 or -1 = unlimited
   blkioWeight?: number;        // 10-1000
   deviceReadBps?: ThrottleDevice[];
@@ -136,6 +142,42 @@ export interface ContainerConfig {
   resources: ResourceLimits;
   security: SecurityOptions;
   consoleSize?: { height: number; width: number };  // initial tty size (docker's HostConfig.ConsoleSize)
+  expiresAt?: string;     // ISO: --expire's deadline (creation + duration); the engine stops and removes it then
+  restartPolicy?: RestartPolicy;         // absent = "no" (src/engine/restart)
+  healthcheck?: HealthcheckConfig;       // absent = no health check (src/engine/health)
+}
+
+/** Docker's restart policies (--restart); maximumRetryCount only counts for on-failure (0 = no limit). */
+export interface RestartPolicy {
+  name: 'no' | 'on-failure' | 'always' | 'unless-stopped';
+  maximumRetryCount: number;
+}
+
+/** A health check as it will run: the image's HEALTHCHECK merged with the --health-* flags; durations in ms. */
+export interface HealthcheckConfig {
+  test: string[];                        // ['CMD', arg…] or ['CMD-SHELL', command]
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs: number;
+  startIntervalMs: number;               // probe interval during the start period
+  onFailure: 'none' | 'kill' | 'restart' | 'stop';  // podman's --health-on-failure, applied on becoming unhealthy
+}
+
+export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
+
+/** One probe, as docker's State.Health.Log shows it. */
+export interface HealthResult {
+  start: string;                         // ISO
+  end: string;
+  exitCode: number;                      // -1 when the probe timed out or could not run
+  output: string;                        // at most 4 KiB, as docker keeps
+}
+
+export interface HealthState {
+  status: HealthStatus;
+  failingStreak: number;
+  log: HealthResult[];                   // the last five probes
 }
 
 /**
@@ -166,6 +208,11 @@ export interface ContainerState {
   finishedAt: string;
   error: string;          // last engine error starting it, '' when none
   restartCount: number;
+  // Recovery fields. They live in the state's JSON column and are optional, so records written before they
+  // existed read as "never stopped by hand, not restarting, no health": no migration is needed.
+  manuallyStopped?: boolean;  // stop/kill by the user: the restart policy is suspended until the next start
+  restarting?: boolean;       // exited, and the restart policy's back-off timer will start it again
+  health?: HealthState;       // only for containers with a health check
 }
 
 export interface ContainerRecord {

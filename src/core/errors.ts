@@ -5,13 +5,14 @@ export type ErrorKind =
   | 'NotFound'
   | 'AlreadyExists'
   | 'InvalidArgument'
+  | 'PermissionDenied'
   | 'Conflict'
   | 'StateInvalid'
   | 'NotSupported'
   | 'Internal';
 
 export const ERROR_KINDS: readonly ErrorKind[] = [
-  'NotFound', 'AlreadyExists', 'InvalidArgument', 'Conflict', 'StateInvalid', 'NotSupported', 'Internal',
+  'NotFound', 'AlreadyExists', 'InvalidArgument', 'PermissionDenied', 'Conflict', 'StateInvalid', 'NotSupported', 'Internal',
 ];
 
 export class EngineError extends Error {
@@ -31,6 +32,10 @@ export class AlreadyExistsError extends EngineError {
 }
 export class InvalidArgumentError extends EngineError {
   constructor(message: string, options?: { cause?: unknown }) { super('InvalidArgument', message, options); }
+}
+/** A well-formed request that the administrator's rules forbid (the engine-wide security policy). */
+export class PermissionDeniedError extends EngineError {
+  constructor(message: string, options?: { cause?: unknown }) { super('PermissionDenied', message, options); }
 }
 export class ConflictError extends EngineError {
   constructor(message: string, options?: { cause?: unknown }) { super('Conflict', message, options); }

@@ -2,7 +2,9 @@
 // override it. Unknown keys and wrong types are refused at load with a message naming the key, so a typo never
 // silently falls back to a default.
 import { readFile } from 'node:fs/promises';
-import { InvalidArgumentError, errnoCode } from '../core/index.js';
+import { isAbsolute } from 'node:path';
+import { InvalidArgumentError, errnoCode, parseSize } from '../core/index.js';
+import { parseQuotas, type QuotasConfig } from './sprawl/quotas.js';
 
 export const DEFAULT_CONFIG_FILE = '/etc/bulkhead/daemon.json';
 
@@ -17,6 +19,12 @@ export interface DaemonConfig {
   registries?: RegistriesConfig;  // short-name search list and insecure (plain-HTTP allowed) registries
   defaultAddressPools?: string;   // network subnets come from here: "10.88.0.0/13" or "172.30.0.0/16:26,10.99.0.0/16"
   defaultBridge?: string;         // bridge device of the default network (default bh0)
+  reservedCpus?: string;          // CPUs never given exclusively ("0"; default: the lowest physical core)
+  memoryReserve?: string;         // memory kept back from guarantees ("1g"; default: 10% of the host, at most 1 GiB)
+  fullPhysicalCores?: boolean;    // refuse --cpus-exclusive requests that would split an SMT core
+  memoryLimitsAreGuarantees?: boolean;  // treat every --memory limit as a guarantee too (admitted, never overcommitted)
+  policy?: string;                // security policy: "baseline", "restricted" or the absolute path of a policy JSON file
+  quotas?: QuotasConfig;          // {"maxContainers": N, "maxRunning": N, "maxGuaranteedMemory": "8g"} (engine/sprawl/quotas.ts)
 }
 
 /** `"registries": {"search": ["docker.io"], "insecure": ["reg.lan:5000"]}`; hosts are host[:port]. */
@@ -25,9 +33,10 @@ export interface RegistriesConfig {
   insecure?: string[];  // spoken to without TLS verification, plain HTTP when they do not speak TLS
 }
 
-const KEYS: Record<keyof DaemonConfig, 'string' | 'object'> = { registries: 'object', runtime: 'string', root: 'string', host: 'string', cgroupParent: 'string',
+const KEYS: Record<keyof DaemonConfig, 'string' | 'object' | 'boolean'> = { registries: 'object', runtime: 'string', root: 'string', host: 'string', cgroupParent: 'string',
   userns: 'string', subuidFile: 'string', subgidFile: 'string',
-  defaultAddressPools: 'string', defaultBridge: 'string' };
+  defaultAddressPools: 'string', defaultBridge: 'string', reservedCpus: 'string', memoryReserve: 'string',
+  fullPhysicalCores: 'boolean', memoryLimitsAreGuarantees: 'boolean', policy: 'string', quotas: 'object' };
 
 /** Reads the file; a missing default file is an empty config, a missing file the user named is an error. */
 export async function loadDaemonConfig(path: string | undefined): Promise<DaemonConfig> {
@@ -51,14 +60,34 @@ export async function loadDaemonConfig(path: string | undefined): Promise<Daemon
   for (const [key, value] of Object.entries(parsed)) {
     const want = KEYS[key as keyof DaemonConfig];
     if (!want) throw new InvalidArgumentError(`daemon config ${file}: unknown key "${key}" (known: ${Object.keys(KEYS).join(', ')})`);
-    if (typeof value !== want || value === null || Array.isArray(value)) throw new InvalidArgumentError(`daemon config ${file}: "${key}" must be a ${want === 'object' ? 'JSON object' : want}`);
+    if (typeof value !== want || value === null || Array.isArray(value)) throw new InvalidArgumentError(`daemon config ${file}: "${key}" must be ${want === 'object' ? 'a JSON object' : want === 'boolean' ? 'true or false' : 'a string'}`);
   }
   checkRegistries((parsed as DaemonConfig).registries, file);
+  checkAllocation(parsed as DaemonConfig, file);
+  if ((parsed as DaemonConfig).quotas !== undefined) parseQuotas((parsed as DaemonConfig).quotas, `daemon config ${file}`);
   const userns = (parsed as DaemonConfig).userns;
   if (userns !== undefined && userns !== 'host' && userns !== 'auto') {
     throw new InvalidArgumentError(`daemon config ${file}: "userns" must be "host" or "auto", not "${String(userns)}"`);
   }
+  const policy = (parsed as DaemonConfig).policy;
+  if (policy !== undefined && policy !== 'baseline' && policy !== 'restricted' && !isAbsolute(policy)) {
+    throw new InvalidArgumentError(`daemon config ${file}: "policy" must be "baseline", "restricted" or the absolute path of a policy file, not "${policy}"`);
+  }
   return parsed as DaemonConfig;
+}
+
+/** Syntax only: which CPUs exist, and whether the reserve fits the host, the allocator checks at start. */
+function checkAllocation(c: DaemonConfig, file: string): void {
+  if (c.reservedCpus !== undefined && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(c.reservedCpus.trim())) {
+    throw new InvalidArgumentError(`daemon config ${file}: "reservedCpus" must be a CPU list such as "0" or "0-1,4", not "${c.reservedCpus}"`);
+  }
+  if (c.memoryReserve !== undefined) {
+    try {
+      parseSize(c.memoryReserve, 'memoryReserve');
+    } catch (err) {
+      throw new InvalidArgumentError(`daemon config ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
 }
 
 const HOST_RE = /^[A-Za-z0-9.-]+(?::\d+)?$|^\[[0-9a-fA-F:]+\](?::\d+)?$/;

@@ -32,20 +32,33 @@ import { readLogs } from './containers/logs.js';
 import { listContainers } from './containers/list.js';
 import { commitContainer, copyFrom, copyTo, diffContainer, exportContainer, statPath, type CommitRequest } from './containers/filesystem.js';
 import { topContainer } from './containers/top.js';
-import { pruneContainers } from './containers/prune.js';
+import { ExpiryScheduler, parsePruneFilters, pruneBuildCache, pruneContainersFiltered, pruneImagesFiltered, pruneNetworksFiltered,
+  pruneVolumesFiltered, type Filters, type PruneKind } from './sprawl/index.js';
 import { updateContainer } from './containers/update.js';
+import { replaceContainer, type ReplaceOptions } from './containers/replace.js';
+import { checkPolicy, showPolicy, type PolicyInput } from './policy.js';
 import { allStats, containerStats, streamStats } from './containers/stats.js';
 import type { ContainerRecord, ResourceLimits } from '../core/index.js';
 import { runBuild, type BuildEvent, type BuildRequest } from '../build/index.js';
 import { NetworkRuntime, connectContainer, containerNetworkSettings, createNetwork, disconnectContainer,
-  networkView, pruneNetworks, reconcileNetworks, removeNetwork } from './networks/index.js';
+  networkView, reconcileNetworks, removeNetwork } from './networks/index.js';
 import type { NetworkCreateRequest } from './types.js';
+import { AllocationRuntime, allocationMap, restoreAllocations } from './allocation/index.js';
+import { measureInterference, staticInterference } from './interference/index.js';
+import type { MeasureOptions } from '../analysis/measure/index.js';
+import { RestartManager } from './restart/index.js';
+import { HealthMonitor } from './health/index.js';
 
 export class Engine {
   readonly reconciled: ReconcileReport;
 
+  /** --expire deadlines (engine/sprawl/expiry.ts); armed here, so one that passed while the daemon was down fires now. */
+  private readonly expiry: ExpiryScheduler;
+
   private constructor(readonly ctx: EngineContext, reconciled: ReconcileReport, private readonly lock: DaemonLock) {
     this.reconciled = reconciled;
+    this.expiry = new ExpiryScheduler(ctx);
+    this.expiry.schedule();
   }
 
   static async open(opts: EngineOptions): Promise<Engine> {
@@ -75,11 +88,18 @@ export class Engine {
         locks: new KeyedMutex(),
         attach: new AttachBroker(runtime),
         net: new NetworkRuntime(opts),
+        alloc: new AllocationRuntime(state, opts.allocation, opts.cgroupParent, opts.notice),
+        restart: new RestartManager(() => ctx),
+        health: new HealthMonitor(() => ctx),
       };
       ctx.net.dns = new NetworkDnsServer({ notice: opts.notice });
       const report = await reconcile(ctx);
       await reconcileNetworks(ctx);
+      for (const line of restoreAllocations(ctx)) opts.notice?.(line);
       await ctx.exits.start();
+      // Recovery: probes resume for running containers, then the restart policies bring back whom they want.
+      ctx.health.resumeRunning();
+      await ctx.restart.recoverAtOpen();
       return new Engine(ctx, report, lock);
     } catch (err) {
       state.close();
@@ -90,7 +110,10 @@ export class Engine {
 
   /** Stops watching, finishes the network clean-up already due, and lets go of the state and the lock. */
   async close(): Promise<void> {
+    this.expiry.close();
     this.ctx.exits.stop();
+    this.ctx.restart.close();
+    this.ctx.health.close();
     await this.ctx.net.close().catch((err) => this.ctx.opts.notice?.(`network clean-up at stop: ${err instanceof Error ? err.message : String(err)}`));
     this.ctx.state.close();
     this.lock.release();
@@ -115,7 +138,11 @@ export class Engine {
   private registryService?: RegistryService;
 
   // --- containers ---
-  create(req: CreateRequest) { return createContainer(this.ctx, req); }
+  async create(req: CreateRequest) {
+    const made = await createContainer(this.ctx, req);
+    if (req.expire !== undefined) this.expiry.schedule();
+    return made;
+  }
   start(ref: string) { return startContainer(this.ctx, ref); }
   stop(ref: string, timeoutSeconds?: number) { return stopContainer(this.ctx, ref, timeoutSeconds); }
   restart(ref: string, timeoutSeconds?: number) { return restartContainer(this.ctx, ref, timeoutSeconds); }
@@ -150,10 +177,20 @@ export class Engine {
   copyTo(ref: string, path: string, tar: Readable) { return copyTo(this.ctx, ref, path, tar); }
   statPath(ref: string, path: string) { return statPath(this.ctx, ref, path); }
   diff(ref: string) { return diffContainer(this.ctx, ref); }
+  replace(ref: string, opts?: ReplaceOptions) { return replaceContainer(this.ctx, ref, opts); }
   export(ref: string) { return exportContainer(this.ctx, ref); }
   commit(ref: string, req: CommitRequest) { return commitContainer(this.ctx, ref, req); }
-  /** Removes the stopped containers `select` picks (all stopped ones without it). */
-  pruneContainers(select?: (c: ContainerRecord) => boolean) { return pruneContainers(this.ctx, select); }
+  // --- prunes, each with docker's filters (until=, label=, label!=; engine/sprawl/prune-filters.ts) ---
+  /** Parses prune filters for a caller that selects records itself (the Docker API's image lineage). */
+  pruneFilter(filters: Filters | undefined, kind: PruneKind) { return parsePruneFilters(filters, kind); }
+  /** Stopped containers. */
+  pruneContainers(filters?: Filters) { return pruneContainersFiltered(this.ctx, filters); }
+  /** Dangling images (every unused one with `all` or dangling=false). */
+  pruneImages(filters?: Filters, opts: { all?: boolean } = {}) { return pruneImagesFiltered(this.ctx, filters, opts); }
+  /** Unused volumes (only anonymous ones with `anonymousOnly` unless all=true, docker's default). */
+  pruneVolumes(filters?: Filters, opts: { anonymousOnly?: boolean } = {}) { return pruneVolumesFiltered(this.ctx, filters, opts); }
+  /** Build cache entries and their untagged, unused step images. */
+  pruneBuildCache(filters?: Filters) { return pruneBuildCache(this.ctx, filters); }
 
   /** Builds an image from a context tar; the build drives this engine through its BuildHost port. */
   build(req: BuildRequest, context: Readable, emit: (e: BuildEvent) => void) {
@@ -162,12 +199,25 @@ export class Engine {
       remove: (r, o) => this.remove(r, o) }, req, context, emit);
   }
 
+  /** The engine's security policy (`policy show`), and the existing containers a policy would refuse (`policy check`). */
+  policyShow() { return showPolicy(this.ctx); }
+  policyCheck(policy?: PolicyInput) { return checkPolicy(this.ctx, policy); }
+
+  /** The CPU and memory allocation map (`bulkhead alloc`). */
+  allocation() { return allocationMap(this.ctx); }
+  /** The static interference graph of the running containers (all, or the paths touching `focus`). */
+  interference(focus: string[] = [], topPerResource?: number) { return staticInterference(this.ctx, focus, topPerResource); }
+  /** A measurement run whose probes are containers of this engine (all removed at the end). */
+  measureInterference(opts: Partial<MeasureOptions>, progress?: (line: string) => void, signal?: AbortSignal) {
+    return measureInterference(this.ctx, opts, progress, signal);
+  }
+
   // --- networks ---
   createNetwork(req: NetworkCreateRequest) { return createNetwork(this.ctx, req).then((n) => networkView(this.ctx, n)); }
   listNetworks() { return this.ctx.state.listNetworks().map((n) => networkView(this.ctx, n)); }
   inspectNetwork(ref: string) { return networkView(this.ctx, this.ctx.state.lookupNetwork(ref)); }
   removeNetwork(ref: string) { return removeNetwork(this.ctx, ref); }
-  pruneNetworks() { return pruneNetworks(this.ctx); }
+  pruneNetworks(filters?: Filters) { return pruneNetworksFiltered(this.ctx, filters); }
   connect(network: string, container: string, opts: { aliases?: string[]; ip?: string } = {}) {
     return connectContainer(this.ctx, network, container, opts);
   }

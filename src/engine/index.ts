@@ -10,3 +10,5 @@ export { statusText } from './containers/list.js';
 export { engineInfo, diskUsageReport, systemPrune, pruneContainers, ENGINE_VERSION, API_VERSION } from './system.js';
 export { loadDaemonConfig, DEFAULT_CONFIG_FILE, type DaemonConfig } from './daemon-config.js';
 export type { ContainerStats } from './containers/stats.js';
+export type { AllocationMap, CpuRow, MemoryRow } from './allocation/index.js';
+export { loadEnginePolicy, type PolicyInput, type PolicyShow, type PolicyCheckReport } from './policy.js';

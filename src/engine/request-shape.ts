@@ -51,8 +51,13 @@ export function checkCreateRequest(body: unknown): CreateRequest {
     readOnlyRootfs: 'boolean', network: 'string', autoRemove: 'boolean', stopSignal: 'string', stopTimeout: 'number',
     runtime: 'string', resources: 'object', security: 'object', consoleSize: 'object',
     networks: 'object[]', ports: 'object[]', publishAll: 'boolean', dns: 'string[]', dnsSearch: 'string[]', dnsOptions: 'string[]',
-    extraHosts: 'string[]', networkOpts: 'record',
+    extraHosts: 'string[]', networkOpts: 'record', expire: 'string', restartPolicy: 'object', healthcheck: 'object',
   }, ['image']);
+  if (req.restartPolicy) check('create container: restartPolicy', req.restartPolicy, { name: 'string', maximumRetryCount: 'number' }, ['name']);
+  if (req.healthcheck) {
+    check('create container: healthcheck', req.healthcheck, { test: 'string[]', intervalMs: 'number', timeoutMs: 'number', retries: 'number',
+      startPeriodMs: 'number', startIntervalMs: 'number', onFailure: 'string' }, []);
+  }
   checkConsoleSize(req.consoleSize);
   for (const n of req.networks ?? []) check('create container: network', n, { name: 'string', aliases: 'string[]', ip: 'string' }, ['name']);
   for (const p of req.ports ?? []) {

@@ -1,9 +1,11 @@
 // Engine-wide views and housekeeping: info, version, disk usage and prune.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostInfo, hybridArchitectureNotice, type Virtualization } from '../sys/host-info.js';
 import { diskUsage } from '../storage/index.js';
 import type { Engine } from './engine.js';
-import { pruneNetworks } from './networks/index.js';
+import { buildCacheUsage, parsePruneFilters, pruneBuildCache, pruneContainersFiltered, pruneImagesFiltered, pruneNetworksFiltered,
+  pruneVolumesFiltered, type Filters } from './sprawl/index.js';
 
 export const ENGINE_VERSION = '0.1.0';
 export const API_VERSION = '1';
@@ -36,17 +38,47 @@ export function virtualizationSummary(v: Virtualization): string {
   }
 }
 
+/**
+ * `system df` (and -v): per image its size split into what it shares with other images' layers and what is
+ * its own; per container its writable layer; per volume its data and how many containers mount it; and the
+ * build cache's step images.
+ */
 export async function diskUsageReport(engine: Engine) {
-  const images = engine.images.list().map((i) => ({ id: i.id, names: i.names, size: i.size,
-    containers: engine.ctx.state.listContainers().filter((c) => c.config.imageId === i.id).length }));
-  const containers = await Promise.all(engine.ctx.state.listContainers().map(async (c) => ({
-    id: c.config.id, name: c.name, status: c.state.status,
+  const all = engine.images.list();
+  const records = engine.ctx.state.listContainers();
+  const layerSize = new Map<string, number>();
+  const owners = new Map<string, number>();
+  for (const i of all) {
+    for (const l of i.layers) {
+      owners.set(l.diffId, (owners.get(l.diffId) ?? 0) + 1);
+      if (!layerSize.has(l.diffId)) layerSize.set(l.diffId, await unpackedSize(engine, l.diffId, l.size));
+    }
+  }
+  const images = all.map((i) => {
+    const shared = i.layers.filter((l) => (owners.get(l.diffId) ?? 0) > 1).reduce((a, l) => a + (layerSize.get(l.diffId) ?? 0), 0);
+    return { id: i.id, names: i.names, size: i.size, created: i.config.created ?? i.created, sharedSize: shared,
+      uniqueSize: Math.max(0, i.size - shared), containers: records.filter((c) => c.config.imageId === i.id).length };
+  });
+  const containers = await Promise.all(records.map(async (c) => ({
+    id: c.config.id, name: c.name, status: c.state.status, image: c.config.image, created: c.config.created,
+    command: [...c.config.entrypoint, ...c.config.cmd].join(' '),
+    localVolumes: c.config.mounts.filter((m) => m.type === 'volume').length,
     size: await diskUsage(join(engine.ctx.opts.root, 'containers', c.config.id, 'upper')),
   })));
   const volumes = await Promise.all(engine.volumes.list().map(async (v) => ({
     name: v.name, size: await diskUsage(v.mountpoint), inUse: engine.volumeInUse(v.name),
+    links: records.filter((c) => c.config.mounts.some((m) => m.type === 'volume' && m.source === v.name)).length,
   })));
-  return { images, containers, volumes };
+  return { images, containers, volumes, buildCache: await buildCacheUsage(engine.ctx) };
+}
+
+/** A layer's unpacked size as the store recorded it (meta.json), else its blob's size. */
+async function unpackedSize(engine: Engine, diffId: string, blobSize: number): Promise<number> {
+  try {
+    return (JSON.parse(await readFile(engine.images.paths.layerMeta(diffId), 'utf8')) as { size: number }).size;
+  } catch {
+    return blobSize;
+  }
 }
 
 export interface PruneReport {
@@ -54,29 +86,29 @@ export interface PruneReport {
   imagesDeleted: string[];
   volumesDeleted: string[];
   networksDeleted: string[];
+  buildCacheDeleted: string[];
   spaceReclaimed: number;
 }
 
-export async function pruneContainers(engine: Engine): Promise<{ deleted: string[]; reclaimed: number }> {
-  const deleted: string[] = [];
-  let reclaimed = 0;
-  for (const c of engine.ctx.state.listContainers()) {
-    if (c.state.status !== 'exited' && c.state.status !== 'created') continue;
-    reclaimed += await diskUsage(join(engine.ctx.opts.root, 'containers', c.config.id, 'upper'));
-    await engine.remove(c.config.id, { force: false, volumes: false });
-    deleted.push(c.config.id);
-  }
-  return { deleted, reclaimed };
+/** `container prune` with docker's filters (until=, label=, label!=). */
+export function pruneContainers(engine: Engine, filters?: Filters): Promise<{ deleted: string[]; reclaimed: number }> {
+  return engine.pruneContainers(filters);
 }
 
-/** `system prune`: stopped containers, dangling (or all unused) images, unused networks, unused volumes when asked. */
-export async function systemPrune(engine: Engine, opts: { all: boolean; volumes: boolean }): Promise<PruneReport> {
-  const containers = await pruneContainers(engine);
-  const images = await engine.images.prune({ all: opts.all, isInUse: (id) => engine.imageInUse(id) });
-  const volumes = opts.volumes ? await engine.volumes.prune((n) => engine.volumeInUse(n)) : { deleted: [], reclaimed: 0 };
-  const networks = await pruneNetworks(engine.ctx);
+/**
+ * `system prune`: stopped containers, dangling (or all unused) images, unused networks, the build cache, and
+ * unused volumes when asked; the filters (until=, label=, label!=) apply to each, parsed once before anything goes.
+ */
+export async function systemPrune(engine: Engine, opts: { all: boolean; volumes: boolean; filters?: Filters }): Promise<PruneReport> {
+  const ctx = engine.ctx;
+  const f = parsePruneFilters(opts.filters, 'system');
+  const containers = await pruneContainersFiltered(ctx, f);
+  const networks = await pruneNetworksFiltered(ctx, f);
+  const volumes = opts.volumes ? await pruneVolumesFiltered(ctx, f) : { deleted: [], reclaimed: 0 };
+  const cache = await pruneBuildCache(ctx, f);
+  const images = await pruneImagesFiltered(ctx, f, { all: opts.all });
   return {
     containersDeleted: containers.deleted, imagesDeleted: images.deleted, volumesDeleted: volumes.deleted, networksDeleted: networks,
-    spaceReclaimed: containers.reclaimed + images.reclaimed + volumes.reclaimed,
+    buildCacheDeleted: cache.deleted, spaceReclaimed: containers.reclaimed + images.reclaimed + volumes.reclaimed + cache.reclaimed,
   };
 }

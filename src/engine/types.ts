@@ -1,12 +1,16 @@
 // What callers (CLI through the API, the Docker-compatible API) ask the engine for. These are intent, not
 // records: the engine validates them and turns them into immutable ContainerConfig.
 import type { MountSpec, ResourceLimits, SecurityOptions } from '../core/index.js';
+import type { Policy } from '../security/policy/index.js';
+import type { QuotaOptions } from './sprawl/quotas.js';
 
 /** The confinement a client asks for; unset fields take the hardened defaults (engine/validate-security.ts). */
 export type SecurityRequest = Partial<Omit<SecurityOptions, 'idMap'>>;
 
 export interface CreateRequest {
   image: string;
+  /** Time to live from creation ("10m", "24h"): then the engine stops and removes the container (engine/sprawl/expiry.ts). */
+  expire?: string;
   name?: string;
   cmd?: string[];
   /** Replaces the image's entrypoint; [] clears it (docker's --entrypoint ""). */
@@ -40,6 +44,21 @@ export interface CreateRequest {
   resources?: ResourceLimits;
   security?: SecurityRequest;
   consoleSize?: { height: number; width: number };
+  /** --restart, parsed: name no|on-failure|always|unless-stopped (src/engine/restart). */
+  restartPolicy?: { name: string; maximumRetryCount?: number };
+  /** Overrides of the image's HEALTHCHECK: absent fields keep the image's; test ["NONE"] disables it (src/engine/health). */
+  healthcheck?: HealthcheckRequest;
+}
+
+/** The --health-* flags (docker's Config.Healthcheck, in ms); 0 or absent = the image's value or the default. */
+export interface HealthcheckRequest {
+  test?: string[];
+  intervalMs?: number;
+  timeoutMs?: number;
+  retries?: number;
+  startPeriodMs?: number;
+  startIntervalMs?: number;
+  onFailure?: string;
 }
 
 export interface ExecRequest {
@@ -81,6 +100,21 @@ export interface EngineOptions {
   addressPools?: string[]; // where network subnets are taken from ("10.88.0.0/13", "172.30.0.0/16:26")
   defaultBridge?: string;  // bridge device of the default network (default bh0 for the default root)
   cniPluginDir?: string;   // default /usr/lib/cni
+  /** The allocator's settings (daemon config keys of the same names); see src/engine/allocation. */
+  allocation?: AllocationOptions;
+  /** The engine-wide security policy every new container must satisfy (daemon config "policy"; engine/policy.ts). */
+  policy?: Policy;
+  /** Daemon config "quotas": caps on containers, running containers and guaranteed memory (engine/sprawl/quotas.ts). */
+  quotas?: QuotaOptions;
+}
+
+export interface AllocationOptions {
+  reservedCpus?: string;   // "0": never given exclusively (default: the lowest physical core)
+  memoryReserve?: number;  // bytes kept back from guarantees (default: 10% of the host, at most 1 GiB)
+  fullPhysicalCores?: boolean;
+  memoryLimitsAreGuarantees?: boolean;
+  /** Where the host's sysfs and proc are read (tests give a fake tree; cgroups are always the real ones). */
+  hostRoot?: string;
 }
 
 /** What `network create` asks for. */

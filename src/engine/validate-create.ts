@@ -8,6 +8,9 @@ import { validateNetworkRequest } from './networks/validate.js';
 import type { CreateRequest } from './types.js';
 import { validateResources } from './validate-resources.js';
 import { validateSecurity } from './validate-security.js';
+import { validateRestartPolicy } from './restart/index.js';
+import { resolveHealthcheck } from './health/index.js';
+import { expiryDeadline } from './sprawl/expiry.js';
 
 const SIGNAL_RE = /^(SIG)?[A-Z0-9]+$|^\d+$/;
 
@@ -61,9 +64,23 @@ export function buildContainerConfig(req: CreateRequest, image: ImageRecord, def
     resources: validateResources(req.resources),
     security: validateSecurity(req.security, { network }),
     ...(req.consoleSize ? { consoleSize: req.consoleSize } : {}),
+    ...recovery(req, ic.Healthcheck),
   };
   if (!isAbsolute(config.workingDir)) throw new InvalidArgumentError(`working directory "${config.workingDir}" must be an absolute path`);
+  if (req.expire !== undefined) config.expiresAt = expiryDeadline(req.expire, config.created);
   return { name, config };
+}
+
+/** The restart policy and the health check (each absent when there is none). */
+function recovery(req: CreateRequest, imageHealthcheck: Record<string, unknown> | undefined): Pick<ContainerConfig, 'restartPolicy' | 'healthcheck'> {
+  const restartPolicy = validateRestartPolicy(req.restartPolicy);
+  // docker refuses the pair: a container removed at its exit has nothing left to restart.
+  if (restartPolicy && req.autoRemove) throw new InvalidArgumentError('conflicting options: --restart and --rm cannot be used together');
+  const healthcheck = resolveHealthcheck(req.healthcheck, imageHealthcheck);
+  if (healthcheck?.onFailure === 'restart' && restartPolicy) {
+    throw new InvalidArgumentError('conflicting options: --health-on-failure=restart cannot be used with a --restart policy (use kill)');
+  }
+  return { ...(restartPolicy ? { restartPolicy } : {}), ...(healthcheck ? { healthcheck } : {}) };
 }
 
 /** Image env first, then the user's; a later KEY replaces an earlier one. A bare KEY is dropped (it was unset). */

@@ -4,6 +4,7 @@
 // never as a runtime error at start.
 import { InvalidArgumentError, errorKind, type ResourceLimits, type ThrottleDevice, type Ulimit } from '../core/index.js';
 import { RLIMIT_NAMES, blockDeviceNumbers, hostRlimits, onlineCpus, onlineMemoryNodes, parseCpuList } from '../sys/cgroup-host.js';
+import { realtimeSupport } from '../sys/cgroup-cpu.js';
 
 export const DEFAULT_PIDS_LIMIT = 2048;
 const MIN_MEMORY = 6 * 1024 * 1024;   // docker's floor: below it the runtime itself cannot start
@@ -14,7 +15,8 @@ export const RESOURCE_FLAGS: Readonly<Record<keyof ResourceLimits, string>> = {
   memory: '--memory', memoryReservation: '--memory-reservation', memorySwap: '--memory-swap',
   oomKillDisable: '--oom-kill-disable', oomScoreAdj: '--oom-score-adj', cpus: '--cpus', cpuShares: '--cpu-shares',
   cpuPeriod: '--cpu-period', cpuQuota: '--cpu-quota', cpusetCpus: '--cpuset-cpus', cpusetMems: '--cpuset-mems',
-  pidsLimit: '--pids-limit', blkioWeight: '--blkio-weight', deviceReadBps: '--device-read-bps',
+  cpusExclusive: '--cpus-exclusive', memoryGuaranteed: '--memory-guaranteed', cpuRtRuntime: '--cpu-rt-runtime',
+  cpuRtPeriod: '--cpu-rt-period', pidsLimit: '--pids-limit', blkioWeight: '--blkio-weight', deviceReadBps: '--device-read-bps',
   deviceWriteBps: '--device-write-bps', deviceReadIops: '--device-read-iops', deviceWriteIops: '--device-write-iops',
   ulimits: '--ulimit', shmSize: '--shm-size',
 };
@@ -38,6 +40,8 @@ export function validateResources(req: ResourceLimits | undefined, opts: Validat
   const root = opts.hostRoot ?? '/';
   checkMemory(r);
   checkCpu(r, root);
+  checkAllocation(r, root);
+  checkRealtime(r, root);
   if (r.oomKillDisable !== undefined && typeof r.oomKillDisable !== 'boolean') bad('oomKillDisable', r.oomKillDisable, 'must be true or false');
   if (r.oomScoreAdj !== undefined) intIn('oomScoreAdj', r.oomScoreAdj, -1000, 1000);
   if (r.pidsLimit === undefined) {
@@ -118,6 +122,38 @@ function checkCpu(r: ResourceLimits, root: string): void {
   }
   if (r.cpusetCpus !== undefined) r.cpusetCpus = checkCpuset('cpusetCpus', r.cpusetCpus, onlineCpus(root), 'CPUs');
   if (r.cpusetMems !== undefined) r.cpusetMems = checkCpuset('cpusetMems', r.cpusetMems, onlineMemoryNodes(root), 'memory nodes');
+}
+
+/** The allocator's requests; whether they fit now is decided at start, when the allocator admits them. */
+function checkAllocation(r: ResourceLimits, root: string): void {
+  if (r.cpusExclusive === 0) delete r.cpusExclusive;
+  if (r.memoryGuaranteed === 0) delete r.memoryGuaranteed;
+  if (r.cpusExclusive !== undefined) {
+    intIn('cpusExclusive', r.cpusExclusive, 1, onlineCpus(root).size);
+    if (r.cpusetCpus !== undefined) {
+      throw new InvalidArgumentError('conflicting options: --cpus-exclusive lets the engine choose the CPUs, so --cpuset-cpus cannot be given too');
+    }
+  }
+  if (r.memoryGuaranteed !== undefined) {
+    integer('memoryGuaranteed', r.memoryGuaranteed);
+    if (r.memoryGuaranteed < MIN_MEMORY) bad('memoryGuaranteed', r.memoryGuaranteed, 'the minimum guarantee is 6MB');
+    if (r.memory !== undefined && r.memoryGuaranteed > r.memory) {
+      bad('memoryGuaranteed', r.memoryGuaranteed, `must not exceed the memory limit (${r.memory})`);
+    }
+  }
+}
+
+/** Real-time CPU time is a cgroup v1 knob (CONFIG_RT_GROUP_SCHED); cgroup v2 has no such file at all. */
+function checkRealtime(r: ResourceLimits, root: string): void {
+  if (r.cpuRtRuntime === undefined && r.cpuRtPeriod === undefined) return;
+  const key = r.cpuRtRuntime !== undefined ? 'cpuRtRuntime' : 'cpuRtPeriod';
+  const support = realtimeSupport(root);
+  if (support !== 'ok') bad(key, r[key], support);
+  if (r.cpuRtPeriod !== undefined) intIn('cpuRtPeriod', r.cpuRtPeriod, 1000, 1_000_000);
+  if (r.cpuRtRuntime !== undefined) {
+    const period = r.cpuRtPeriod ?? 1_000_000;
+    intIn('cpuRtRuntime', r.cpuRtRuntime, 0, period);
+  }
 }
 
 function checkCpuset(key: 'cpusetCpus' | 'cpusetMems', v: unknown, online: Set<number>, what: string): string {

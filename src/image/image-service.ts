@@ -16,8 +16,9 @@ import { busyboxRootfs, BUSYBOX_PATH_ENV } from './bootstrap.js';
 import { collectGarbage, sweepUnreferenced } from './garbage.js';
 import { layerMediaType, newImageConfig } from './image-config.js';
 import { familiarName, isShortName, normalizeReference, parseReference, parseTagReference } from './reference.js';
-import { Staging, plainDigest } from './staging.js';
-import { digestFile, StorePaths } from './store-paths.js';
+import { Staging } from './staging.js';
+import { StorePaths } from './store-paths.js';
+import { verifyImageContent, type VerifyReport } from './verify.js';
 import { isGzipFile } from '../archive/index.js';
 
 export interface ImageServiceOptions {
@@ -205,22 +206,17 @@ export class ImageService {
     return { deleted: victims.map((v) => v.id), reclaimed };
   }
 
-  /** Re-hashes the config and every layer blob, and checks each unpacked layer is present. */
-  async verifyImage(image: ImageRecord): Promise<void> {
-    const check = async (digest: string, what: string) => {
-      const actual = await digestFile(this.paths.blob(digest)).catch((err) => {
-        throw new StateInvalidError(`image ${shortId(image.id)}: ${what} blob ${digest} is unreadable`, { cause: err });
-      });
-      if (actual.digest !== digest) throw new StateInvalidError(`image ${shortId(image.id)}: ${what} blob is corrupt: expected ${digest}, found ${actual.digest}`);
-    };
-    await check(image.id, 'config');
-    for (const l of image.layers) {
-      await check(l.digest, 'layer');
-      if (l.mediaType.endsWith('gzip') && (await plainDigest(this.paths.blob(l.digest))) !== l.diffId) {
-        throw new StateInvalidError(`image ${shortId(image.id)}: layer ${l.digest} does not decompress to ${l.diffId}`);
-      }
-      if (!existsSync(this.paths.layerDiff(l.diffId))) throw new StateInvalidError(`image ${shortId(image.id)}: unpacked layer ${l.diffId} is missing`);
-    }
+  /**
+   * Re-hashes the config and every layer blob, re-unpacks each layer and compares it with the stored one, so a
+   * file changed in layers/<hex>/diff is found (verify.ts). Throws a one-line StateInvalidError at the first problem.
+   */
+  verifyImage(image: ImageRecord): Promise<VerifyReport> {
+    return verifyImageContent(this.paths, image);
+  }
+
+  /** As verifyImage, but an unpacked layer that differs from its verified blob is unpacked again in its place. */
+  repairImage(image: ImageRecord): Promise<VerifyReport> {
+    return verifyImageContent(this.paths, image, { repair: true });
   }
 
   // ---- internals: staging helpers ----

@@ -1,11 +1,12 @@
 // Network namespaces the engine makes for its containers: a file under <runRoot>/netns/<id> with the namespace
 // bind-mounted on it (what `ip netns add` does, but in the engine's own run root so that nothing depends on
-// /run/netns being shared with other tools). `unshare --net=FILE` creates and pins it in one exec; `ip link set
-// lo up` runs inside, as runc would do for a namespace of its own. A user-namespaced container's namespace is
-// made by runc (so that its user namespace owns it) and pinned here after create.
+// /run/netns being shared with other tools). It is made, given loopback up (as runc would do for a namespace of
+// its own) and pinned in-process, without a fork (sys/mount.ts). A user-namespaced container's namespace is made
+// by runc (so that its user namespace owns it) and pinned here after create.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { errnoCode, wrap } from '../core/index.js';
+import { createNetnsAt, mount, unmount } from '../sys/mount.js';
 import { runCommand } from '../sys/run-command.js';
 import { isMountPoint } from '../storage/index.js';
 
@@ -18,7 +19,7 @@ export async function createNetns(path: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, '', { flag: 'w' });
   try {
-    await runCommand('unshare', [`--net=${path}`, '--', 'ip', 'link', 'set', 'lo', 'up']);
+    await createNetnsAt(path);
   } catch (err) {
     await removeNetns(path).catch(() => undefined);
     throw wrap(err, `create network namespace ${path}`);
@@ -30,7 +31,7 @@ export async function pinNetns(path: string, pid: number): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, '', { flag: 'w' });
   try {
-    await runCommand('mount', ['--bind', `/proc/${pid}/ns/net`, path]);
+    await mount({ source: `/proc/${pid}/ns/net`, target: path, bind: true });
   } catch (err) {
     await removeNetns(path).catch(() => undefined);
     throw wrap(err, `pin the network namespace of process ${pid}`);
@@ -51,8 +52,7 @@ export async function netnsHasNoSockets(path: string): Promise<boolean> {
 /** Unmounts and deletes the file; not an error when it is already gone. */
 export async function removeNetns(path: string): Promise<void> {
   if (isMountPoint(path)) {
-    const r = await runCommand('umount', [path], { allowFailure: true });
-    if (r.code !== 0) await runCommand('umount', ['-l', path], { allowFailure: true });
+    await unmount(path).catch(() => unmount(path, { lazy: true })).catch(() => undefined);
   }
   try {
     await rm(path, { force: true });

@@ -57,7 +57,7 @@ export type OciThrottleDevice = { major: number; minor: number; rate: number };
 /** The LinuxResources limits, without the device rules: also what `runc update` takes. */
 export type OciResourceLimits = {
   memory?: { limit?: number; reservation?: number; swap?: number; disableOOMKiller?: boolean };
-  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
+  cpu?: { shares?: number; quota?: number; period?: number; realtimeRuntime?: number; realtimePeriod?: number; cpus?: string; mems?: string };
   pids?: { limit: number };
   blockIO?: {
     weight?: number;

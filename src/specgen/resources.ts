@@ -38,7 +38,9 @@ export function limitResources(limits: ResourceLimits, withThrottles = false): O
     }
     memory.limit = limits.memory;
   }
+  // A guarantee is also the soft limit the kernel reclaims down to last, unless the user set one.
   if (limits.memoryReservation) memory.reservation = limits.memoryReservation;
+  else if (limits.memoryGuaranteed) memory.reservation = limits.memoryGuaranteed;
   // Swap only when asked: a v1 host without swap accounting refuses any value, and the kernel default is fine.
   if (limits.memorySwap) memory.swap = limits.memorySwap;
   if (limits.oomKillDisable) memory.disableOOMKiller = true;
@@ -57,6 +59,8 @@ export function limitResources(limits: ResourceLimits, withThrottles = false): O
   if (limits.cpuShares) cpu.shares = limits.cpuShares;
   if (limits.cpusetCpus) cpu.cpus = limits.cpusetCpus;
   if (limits.cpusetMems) cpu.mems = limits.cpusetMems;
+  if (limits.cpuRtRuntime !== undefined) cpu.realtimeRuntime = limits.cpuRtRuntime;
+  if (limits.cpuRtPeriod !== undefined) cpu.realtimePeriod = limits.cpuRtPeriod;
   if (Object.keys(cpu).length) res.cpu = cpu;
 
   if (limits.pidsLimit !== undefined && limits.pidsLimit !== 0) {

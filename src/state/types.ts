@@ -4,6 +4,7 @@
 // transaction, and `transaction(fn)` groups several calls into one.
 import type { ContainerConfig, ContainerRecord, ContainerState, ImageRecord, VolumeRecord } from '../core/index.js';
 import type { AttachmentRecord, NetworkRecord } from '../network/types.js';
+import type { Allocation } from '../resources/types.js';
 
 export interface ContainerStore {
   /** Throws AlreadyExists when the name is taken. */
@@ -54,7 +55,16 @@ export interface NetworkStore {
   removeAttachment(containerId: string, networkId: string): void;
 }
 
-export interface StateStore extends ContainerStore, ImageMetadataStore, VolumeStore, NetworkStore {
+/** What the allocator handed out: the engine restores its pools from these at start-up. */
+export interface AllocationStore {
+  /** Inserts or replaces the allocation of a.containerId. */
+  saveAllocation(a: Allocation): void;
+  /** Every allocation, ordered by container id. */
+  listAllocations(): Allocation[];
+  removeAllocation(containerId: string): void;
+}
+
+export interface StateStore extends ContainerStore, ImageMetadataStore, VolumeStore, NetworkStore, AllocationStore {
   transaction<T>(fn: () => T): T;
   schemaVersion(): number;
   close(): void;

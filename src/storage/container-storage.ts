@@ -70,12 +70,15 @@ export class ContainerStorage {
     return this.rootfsPath(id);
   }
 
-  /** Mounts the rootfs (preparing it if needed); a no-op when the kernel says it is already mounted. */
-  async mount(id: string, lowerDirs: string[], idMap?: IdMap): Promise<string> {
+  /**
+   * Mounts the rootfs (preparing it if needed); a no-op when the kernel says it is already mounted. `volatile`
+   * skips every sync of the upper dir (podman does this for --rm containers, whose files nobody keeps).
+   */
+  async mount(id: string, lowerDirs: string[], idMap?: IdMap, opts: { volatile?: boolean } = {}): Promise<string> {
     const rootfs = await this.prepare(id, lowerDirs, idMap);
     if (isMountPoint(rootfs)) return rootfs;
     const lowers = idMap ? await shiftedLowerDirs(this.root, lowerDirs, idMap) : lowerDirs;
-    await mountOverlay({ dir: this.dir(id), lowerDirs: lowers, upper: 'upper', work: 'work', target: rootfs });
+    await mountOverlay({ dir: this.dir(id), lowerDirs: lowers, upper: 'upper', work: 'work', target: rootfs, volatile: opts.volatile });
     return rootfs;
   }
 

@@ -11,7 +11,7 @@ export function parseCpuList(text: string, what = 'cpu list'): Set<number> {
   const t = text.trim();
   if (t === '') throw new InvalidArgumentError(`invalid ${what} "${text}": empty`);
   for (const part of t.split(',')) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
     if (!m) throw new InvalidArgumentError(`invalid ${what} "${text}": expected numbers and ranges such as 0-2,5`);
     const lo = Number(m[1]);
     const hi = m[2] === undefined ? lo : Number(m[2]);

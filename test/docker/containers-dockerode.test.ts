@@ -72,8 +72,8 @@ describe('Docker API: containers (dockerode)', () => {
       assert.equal(stat.name, 'etc');
       assert.ok(stat.mode >= 2 ** 31, 'a directory carries Go\'s ModeDir bit');
       await assert.rejects(c.getArchive({ path: '/bh-nope' }), (err: { statusCode?: number }) => err.statusCode === 404);
-      await assert.rejects(d.createContainer({ Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'always' } } }),
-        (err: { statusCode?: number; message: string }) => err.statusCode === 400 && /RestartPolicy/.test(err.message));
+      await assert.rejects(d.createContainer({ Image: 'busybox', HostConfig: { StorageOpt: { size: '1G' } } }),
+        (err: { statusCode?: number; message: string }) => err.statusCode === 400 && /StorageOpt/.test(err.message));
     } finally {
       await c.remove({ force: true });
     }

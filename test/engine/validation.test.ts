@@ -69,6 +69,14 @@ it('loads the daemon config file and refuses unknown keys and bad JSON', async (
     await assert.rejects(loadDaemonConfig(f), /"runtime" must be a string/);
     writeFileSync(f, '{');
     await assert.rejects(loadDaemonConfig(f), /not valid JSON/);
+    writeFileSync(f, '{"reservedCpus":"0-1","memoryReserve":"2g","fullPhysicalCores":true,"memoryLimitsAreGuarantees":false}');
+    assert.equal((await loadDaemonConfig(f)).fullPhysicalCores, true);
+    writeFileSync(f, '{"reservedCpus":"zero"}');
+    await assert.rejects(loadDaemonConfig(f), /"reservedCpus" must be a CPU list/);
+    writeFileSync(f, '{"memoryReserve":"lots"}');
+    await assert.rejects(loadDaemonConfig(f), /memoryReserve/);
+    writeFileSync(f, '{"fullPhysicalCores":"yes"}');
+    await assert.rejects(loadDaemonConfig(f), /"fullPhysicalCores" must be true or false/);
     await assert.rejects(loadDaemonConfig(join(dir, 'missing.json')), /cannot read/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { parseThrottle, parseUlimit, resourcesFromFlags } from '../../src/cli/fl
 import { buildResources, limitResources, mergeRlimits } from '../../src/specgen/resources.js';
 import { setShmSize, defaultMounts } from '../../src/specgen/mounts.js';
 import { blockDeviceNumbers, hostRlimits, parseCpuList } from '../../src/sys/cgroup-host.js';
-import { fakeHost } from '../sys/fake-host.js';
+import { MOUNTINFO, fakeHost } from '../sys/fake-host.js';
 
 const LIMITS = `Limit                     Soft Limit           Hard Limit           Units
 Max cpu time              unlimited            unlimited            seconds
@@ -149,5 +149,42 @@ describe('resource spec', () => {
     const shm = mounts.find((m) => m.destination === '/dev/shm')!;
     assert.deepEqual(shm.options.filter((o) => o.startsWith('size=')), [`size=${5 * MiB}`]);
     assert.ok(mounts.find((m) => m.destination === '/dev')!.options.includes('size=65536k'), '/dev is untouched');
+  });
+});
+
+describe('allocation and real-time requests', () => {
+  it('accepts exclusive CPUs and a guarantee, and refuses what can never be right, naming the flag', () => {
+    assert.equal(v({ cpusExclusive: 2, memoryGuaranteed: 64 * MiB, memory: 128 * MiB }).cpusExclusive, 2);
+    assert.equal(v({ cpusExclusive: 0 }).cpusExclusive, undefined, '0 means not given');
+    refuses({ cpusExclusive: 5 }, /--cpus-exclusive 5: must be between 1 and 4/);
+    refuses({ cpusExclusive: 1.5 }, /--cpus-exclusive 1.5: must be a whole number/);
+    refuses({ cpusExclusive: 1, cpusetCpus: '1' }, /--cpus-exclusive lets the engine choose the CPUs/);
+    refuses({ memoryGuaranteed: MiB }, /--memory-guaranteed 1048576: the minimum guarantee is 6MB/);
+    refuses({ memoryGuaranteed: 64 * MiB, memory: 32 * MiB }, /--memory-guaranteed \d+: must not exceed the memory limit/);
+  });
+
+  it('passes the guarantee to the kernel as the soft limit and real-time time to the cpu controller', () => {
+    assert.deepEqual(limitResources({ memoryGuaranteed: 64 * MiB }).memory, { reservation: 64 * MiB });
+    assert.deepEqual(limitResources({ memoryGuaranteed: 64 * MiB, memoryReservation: 32 * MiB }).memory, { reservation: 32 * MiB });
+    assert.deepEqual(limitResources({ cpuRtRuntime: 10_000, cpuRtPeriod: 100_000 }).cpu, { realtimeRuntime: 10_000, realtimePeriod: 100_000 });
+    assert.deepEqual(resourcesFromFlags({ cpusExclusive: '2', memoryGuaranteed: '1g', cpuRtRuntime: '5000' }),
+      { cpusExclusive: 2, memoryGuaranteed: 1024 ** 3, cpuRtRuntime: 5000 });
+  });
+
+  it('refuses real-time time on cgroup v2 and where the kernel has no real-time groups, and bounds it by the period', async () => {
+    const v2 = await fakeHost({ 'sys/devices/system/cpu/online': '0-3\n', 'proc/self/mountinfo': MOUNTINFO.v2 });
+    const v1 = await fakeHost({ 'sys/devices/system/cpu/online': '0-3\n', 'proc/self/mountinfo': MOUNTINFO.v1,
+      'sys/fs/cgroup/cpu,cpuacct/cpu.rt_runtime_us': '950000\n' });
+    const noRt = await fakeHost({ 'sys/devices/system/cpu/online': '0-3\n', 'proc/self/mountinfo': MOUNTINFO.v1 });
+    try {
+      const at = (hostRoot: string, r: ResourceLimits) => () => validateResources(r, { hostRoot });
+      assert.throws(at(v2, { cpuRtRuntime: 1000 }), /--cpu-rt-runtime 1000: real-time CPU time cannot be limited on cgroup v2/);
+      assert.throws(at(noRt, { cpuRtRuntime: 1000 }), /no real-time group scheduling \(CONFIG_RT_GROUP_SCHED\)/);
+      assert.equal(validateResources({ cpuRtRuntime: 1000, cpuRtPeriod: 10_000 }, { hostRoot: v1 }).cpuRtRuntime, 1000);
+      assert.throws(at(v1, { cpuRtRuntime: 20_000, cpuRtPeriod: 10_000 }), /--cpu-rt-runtime 20000: must be between 0 and 10000/);
+      assert.throws(at(v1, { cpuRtPeriod: 10 }), /--cpu-rt-period 10: must be between 1000 and 1000000/);
+    } finally {
+      for (const r of [v2, v1, noRt]) await rm(r, { recursive: true, force: true });
+    }
   });
 });

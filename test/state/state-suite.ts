@@ -104,6 +104,20 @@ export function stateSuite(name: string, open: () => StateStore): void {
       s.close();
     });
 
+    it('keeps allocations by container, replacing on save and rolling back with a failed transaction', () => {
+      const s = open();
+      s.saveAllocation({ containerId: 'c2', cpus: [1], memoryGuaranteed: 0 });
+      s.saveAllocation({ containerId: 'c1', cpus: [], memoryGuaranteed: 1024 });
+      s.saveAllocation({ containerId: 'c2', cpus: [1, 2], memoryGuaranteed: 0 });
+      assert.deepEqual(s.listAllocations().map((a) => [a.containerId, a.cpus]), [['c1', []], ['c2', [1, 2]]]);
+      assert.throws(() => s.transaction(() => { s.removeAllocation('c1'); throw new Error('boom'); }), /boom/);
+      assert.equal(s.listAllocations().length, 2);
+      s.removeAllocation('c1');
+      s.removeAllocation('c1');
+      assert.deepEqual(s.listAllocations().map((a) => a.containerId), ['c2']);
+      s.close();
+    });
+
     it('stores volumes and refuses duplicates', () => {
       const s = open();
       const v = { name: 'data', driver: 'local' as const, mountpoint: '/x', labels: {}, created: '' };

@@ -53,8 +53,9 @@ it('migrates a version 1 database: old containers keep the confinement they were
   assert.equal(sec.seccomp, 'unconfined');
   assert.equal(sec.noNewPrivileges, false);
   assert.equal(sec.privileged, false);
-  assert.equal(s.schemaVersion(), 3);
+  assert.equal(s.schemaVersion(), 4);
   assert.deepEqual(s.lookupContainer('old').config.networks, []);
   assert.equal(s.lookupContainer('old').config.network, 'none');
+  assert.deepEqual(s.listAllocations(), []);
   s.close();
 });

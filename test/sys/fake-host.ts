@@ -30,3 +30,23 @@ export const MOUNTINFO = {
   v2: [ROOT_MOUNT, line(30, '/sys/fs/cgroup', 'cgroup2', 'rw,nsdelegate,memory_recursiveprot')].join('\n') + '\n',
   none: ROOT_MOUNT + '\n',
 };
+
+/** A mountinfo whose / is the overlay a container engine mounts, plus the usual proc and sys. */
+export const OVERLAY_ROOT_MOUNTINFO = [
+  '600 550 0:52 / / rw,relatime - overlay overlay rw,lowerdir=/l/1,upperdir=/u,workdir=/w',
+  '601 600 0:55 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw',
+  '602 600 0:56 / /sys ro,nosuid,nodev,noexec,relatime - sysfs sysfs ro',
+].join('\n') + '\n';
+
+/** /proc/stat with the given cumulative ticks (all CPUs) for user, system, idle and steal. */
+export function procStat(t: { user: number; system: number; idle: number; steal: number }): string {
+  return `cpu  ${t.user} 0 ${t.system} ${t.idle} 0 0 0 ${t.steal} 0 0\n` +
+    `cpu0 ${t.user} 0 ${t.system} ${t.idle} 0 0 0 ${t.steal} 0 0\nintr 1 0\nctxt 100\nbtime 1700000000\n`;
+}
+
+/** Files that describe a host where all cgroup trees and PID 1 look like a plain (non-namespaced) host. */
+export const HOST_CGROUP_VIEW: Record<string, string> = {
+  'proc/1/cgroup': '12:pids:/init.scope\n1:name=systemd:/init.scope\n0::/init.scope\n',
+  'sys/fs/cgroup/systemd/cgroup.procs': '1\n',
+  'sys/fs/cgroup/systemd/release_agent': '\n',
+};

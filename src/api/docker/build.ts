@@ -5,7 +5,8 @@
 // the buildx plugin the Docker CLI itself refuses a BuildKit build before it calls us, with its own message.
 import { InvalidArgumentError, NotSupportedError } from '../../core/index.js';
 import { hostArchitecture } from '../../image/index.js';
-import { queryBool, queryJson, response, uploadBody } from '../request.js';
+import { queryBool, queryJson, response, sendJson, uploadBody } from '../request.js';
+import { parseFilters } from './filters.js';
 import type { ApiRequest, Router } from '../router.js';
 import { streamed } from './images-stream.js';
 
@@ -90,7 +91,10 @@ export function dockerBuildRoutes(router: Router): void {
     .add('POST', '/build', build)
     .add('POST', '/session', buildKit)
     .add('POST', '/grpc', buildKit)
-    .add('POST', '/build/prune', async () => {
-      throw new NotSupportedError('build cache prune is not supported: docker image prune removes unused build step images');
+    .add('POST', '/build/prune', async (r) => {
+      // The classic builder's cache: step images the cache index points at (engine/sprawl/prune.ts). BuildKit's
+      // all/keep-storage have no meaning here and are refused by the filter parser when sent as filters.
+      const result = await r.engine.pruneBuildCache(parseFilters(r.query.get('filters')));
+      sendJson(response(r), 200, { CachesDeleted: result.deleted.length ? result.deleted : null, SpaceReclaimed: result.reclaimed });
     });
 }

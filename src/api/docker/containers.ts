@@ -6,8 +6,7 @@ import type { WaitCondition } from '../../engine/index.js';
 import { queryBool, queryInt, queryString, readJson, response, sendEmpty, sendJson, uploadBody } from '../request.js';
 import type { ApiRequest, Router } from '../router.js';
 import { translateCreate, type DockerCreateBody } from './create.js';
-import { checkFilterKeys, labelMatches, parseFilters } from './filters.js';
-import { parseDockerTime } from './events.js';
+import { checkFilterKeys, parseFilters } from './filters.js';
 import { resourcesFromDocker } from './resources.js';
 import { containerInspect, containerSummary } from './views.js';
 import { pathStatHeader } from './path-stat.js';
@@ -66,13 +65,8 @@ export function dockerContainerRoutes(router: Router): void {
       sendJson(response(r), 200, { Warnings: [] });
     })
     .add('POST', '/containers/prune', async (r) => {
-      const filters = parseFilters(r.query.get('filters'));
-      checkFilterKeys(filters, ['until', 'label', 'label!'], 'container prune');
-      const until = filters.until?.map((t) => parseDockerTime(t, 'until')!);
-      const report = await r.engine.pruneContainers((c) =>
-        (!until || until.every((t) => Date.parse(c.config.created) / 1000 < t)) &&
-        (filters.label ?? []).every((l) => labelMatches(c.config.labels, l)) &&
-        !(filters['label!'] ?? []).some((l) => labelMatches(c.config.labels, l)));
+      // until= (a duration, RFC 3339 or unix seconds), label=, label!=: parsed by the engine (engine/sprawl).
+      const report = await r.engine.pruneContainers(parseFilters(r.query.get('filters')));
       sendJson(response(r), 200, { ContainersDeleted: report.deleted, SpaceReclaimed: report.reclaimed });
     })
     .add('GET', '/containers/:ref/top', async (r) => sendJson(response(r), 200, await r.engine.top(ref(r))))

@@ -27,14 +27,13 @@ function refuse(field: string, why: string): never {
 
 /** Fields that have no Bulkhead counterpart: set → 400. */
 const UNSUPPORTED_CONFIG: Record<string, string> = {
-  Domainname: 'containers get only a hostname', Healthcheck: 'health checks are not implemented',
+  Domainname: 'containers get only a hostname',
   MacAddress: 'MAC addresses are not configurable',
 };
 const UNSUPPORTED_HOST: Record<string, string> = {
   VolumesFrom: 'mount the volumes by name instead', Links: 'legacy links are not implemented',
   CgroupParent: 'the cgroup parent is daemon-wide (daemon --cgroup-parent)', Cgroup: 'joining another cgroup is not implemented',
-  BlkioWeightDevice: 'per-device weights are not implemented', CpuRealtimePeriod: 'realtime scheduling is not implemented',
-  CpuRealtimeRuntime: 'realtime scheduling is not implemented', DeviceCgroupRules: 'use Devices',
+  BlkioWeightDevice: 'per-device weights are not implemented', DeviceCgroupRules: 'use Devices',
   DeviceRequests: 'GPU and device requests are not implemented', KernelMemory: 'kernel memory limits are deprecated',
   KernelMemoryTCP: 'kernel memory limits are deprecated', CpuCount: 'Windows only', CpuPercent: 'Windows only',
   IOMaximumIOps: 'Windows only', IOMaximumBandwidth: 'Windows only', StorageOpt: 'storage options are not implemented',
@@ -56,7 +55,6 @@ export function translateCreate(body: DockerCreateBody, name: string | undefined
   if (isSet(hc.Isolation) && hc.Isolation !== 'default') refuse('HostConfig.Isolation', 'Windows only');
   if (isSet(hc.VolumeDriver) && hc.VolumeDriver !== 'local') refuse('HostConfig.VolumeDriver', 'only the local driver exists');
   if (isSet(hc.CgroupnsMode)) refuse('HostConfig.CgroupnsMode', 'the cgroup namespace is not configurable');
-  restartPolicy(hc.RestartPolicy);
   logConfig(hc.LogConfig);
   const image = body.Image;
   if (typeof image !== 'string' || !image) throw new InvalidArgumentError('create container: Image is required');
@@ -74,6 +72,9 @@ export function translateCreate(body: DockerCreateBody, name: string | undefined
   if (isSet(body.StopSignal)) req.stopSignal = str(body.StopSignal, 'StopSignal');
   if (body.StopTimeout != null) req.stopTimeout = num(body.StopTimeout, 'StopTimeout');
   if (isSet(hc.AutoRemove)) req.autoRemove = true;
+  const policy = restartPolicy(hc.RestartPolicy);
+  if (policy) req.restartPolicy = policy;
+  if (isSet(body.Healthcheck)) req.healthcheck = healthcheckFromDocker(body.Healthcheck as Obj);
   if (isSet(hc.ReadonlyRootfs)) req.readOnlyRootfs = true;
   if (isSet(hc.Runtime)) req.runtime = str(hc.Runtime, 'HostConfig.Runtime');
   const network = body.NetworkDisabled === true ? 'none' : hc.NetworkMode;
@@ -130,11 +131,25 @@ function networkingFromDocker(body: DockerCreateBody, hc: Obj): Partial<CreateRe
   return out;
 }
 
-function restartPolicy(v: unknown): void {
-  const name = (v as Obj | null | undefined)?.Name;
-  if (isSet(name) && name !== 'no') {
-    refuse('HostConfig.RestartPolicy', `restart policy "${String(name)}" is not implemented; use "no"`);
-  }
+/** {Name, MaximumRetryCount}; Name "" or "no" is no policy. The engine checks the combination. */
+function restartPolicy(v: unknown): CreateRequest['restartPolicy'] {
+  const rp = (v ?? {}) as Obj;
+  if (!isSet(rp.Name) && !isSet(rp.MaximumRetryCount)) return undefined;
+  const name = isSet(rp.Name) ? str(rp.Name, 'HostConfig.RestartPolicy.Name') : 'no';
+  return { name, ...(isSet(rp.MaximumRetryCount) ? { maximumRetryCount: num(rp.MaximumRetryCount, 'HostConfig.RestartPolicy.MaximumRetryCount') } : {}) };
+}
+
+/** Docker's Config.Healthcheck (durations in ns; 0 = the image's or the default) in the engine's terms (ms). */
+function healthcheckFromDocker(hc: Obj): NonNullable<CreateRequest['healthcheck']> {
+  const out: NonNullable<CreateRequest['healthcheck']> = {};
+  if (isSet(hc.Test)) out.test = stringList(hc.Test, 'Healthcheck.Test');
+  const ms = (field: string) => num(hc[field], `Healthcheck.${field}`) / 1e6;
+  if (isSet(hc.Interval)) out.intervalMs = ms('Interval');
+  if (isSet(hc.Timeout)) out.timeoutMs = ms('Timeout');
+  if (isSet(hc.StartPeriod)) out.startPeriodMs = ms('StartPeriod');
+  if (isSet(hc.StartInterval)) out.startIntervalMs = ms('StartInterval');
+  if (isSet(hc.Retries)) out.retries = num(hc.Retries, 'Healthcheck.Retries');
+  return out;
 }
 
 function logConfig(v: unknown): void {

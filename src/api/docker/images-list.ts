@@ -10,7 +10,6 @@ import { isAncestor, Lineage } from './images-lineage.js';
 import { createdSeconds, imageSummary } from './images-views.js';
 
 const LIST_FILTERS = ['dangling', 'label', 'reference', 'before', 'since', 'until'] as const;
-const PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'] as const;
 
 /** reference=pattern matches "name:tag" or just "name" of any of the image's tags, as Docker's FamiliarMatch. */
 function referenceMatches(i: ImageRecord, patterns: string[]): boolean {
@@ -53,14 +52,11 @@ export function listImages(engine: Engine, q: URLSearchParams) {
 }
 
 /** What a prune with these filters may remove, before the in-use check the engine makes itself. */
-function pruneSelection(all: ImageRecord[], f: Filters, inUse: (id: string) => boolean): Set<string> {
-  const everything = boolFilter(f, 'dangling') === false;
-  const until = untilMillis(f);
-  const chosen = all.filter((i) =>
-    (everything || i.names.length === 0) &&
-    (!f.label || f.label.every((l) => labelMatches(labels(i), l))) &&
-    (!f['label!'] || !f['label!'].some((l) => labelMatches(labels(i), l))) &&
-    (until === undefined || createdSeconds(i) * 1000 < until));
+function pruneSelection(engine: Engine, all: ImageRecord[], f: Filters, inUse: (id: string) => boolean): Set<string> {
+  const filter = engine.pruneFilter(f, 'image'); // until=, label=, label!=, dangling= (engine/sprawl)
+  const everything = filter.switches.dangling === false;
+  const chosen = all.filter((i) => (everything || i.names.length === 0) &&
+    filter.matches({ labels: labels(i), created: new Date(createdSeconds(i) * 1000).toISOString() }));
   // What stays keeps what it is built on: a dangling prune must not take a tagged image's build steps.
   const kept = all.filter((i) => !chosen.includes(i) || inUse(i.id));
   return new Set(chosen.filter((c) => !kept.some((k) => isAncestor(c, k))).map((c) => c.id));
@@ -68,11 +64,10 @@ function pruneSelection(all: ImageRecord[], f: Filters, inUse: (id: string) => b
 
 export async function pruneImages(engine: Engine, q: URLSearchParams) {
   const f = parseFilters(q.get('filters'));
-  checkFilterKeys(f, PRUNE_FILTERS, 'image prune');
   if (f.dangling && f.dangling.length !== 1) throw new InvalidArgumentError("invalid filter 'dangling': give one value");
   const all = engine.images.list();
   const inUse = (id: string) => engine.imageInUse(id);
-  const selected = pruneSelection(all, f, inUse);
+  const selected = pruneSelection(engine, all, f, inUse);
   const names = new Map(all.map((i) => [i.id, i.names]));
   // The engine prunes what it counts as unused; an image outside the selection is reported to it as in use.
   const result = await engine.images.prune({ all: true, isInUse: (id) => inUse(id) || !selected.has(id) });

@@ -67,7 +67,7 @@ export function dockerNetworkRoutes(router: Router): void {
       sendJson(response(r), 201, { Id: created.Id, Warning: '' });
     })
     .add('POST', '/networks/prune', async (r) => {
-      sendJson(response(r), 200, { NetworksDeleted: await r.engine.pruneNetworks() });
+      sendJson(response(r), 200, { NetworksDeleted: await r.engine.pruneNetworks(parseFilters(r.query.get('filters'))) });
     })
     .add('GET', '/networks/:ref', async (r) => sendJson(response(r), 200, dockerNetwork(r.engine.inspectNetwork(r.params.ref!))))
     .add('DELETE', '/networks/:ref', async (r) => { await r.engine.removeNetwork(r.params.ref!); sendEmpty(response(r)); })

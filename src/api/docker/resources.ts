@@ -8,6 +8,7 @@ type Obj = Record<string, unknown>;
 const NUMBERS: Array<[string, keyof ResourceLimits]> = [
   ['Memory', 'memory'], ['MemorySwap', 'memorySwap'], ['MemoryReservation', 'memoryReservation'], ['CpuShares', 'cpuShares'],
   ['CpuPeriod', 'cpuPeriod'], ['CpuQuota', 'cpuQuota'], ['PidsLimit', 'pidsLimit'], ['BlkioWeight', 'blkioWeight'],
+  ['CpuRealtimeRuntime', 'cpuRtRuntime'], ['CpuRealtimePeriod', 'cpuRtPeriod'],
 ];
 const STRINGS: Array<[string, keyof ResourceLimits]> = [['CpusetCpus', 'cpusetCpus'], ['CpusetMems', 'cpusetMems']];
 const THROTTLES: Array<[string, keyof ResourceLimits]> = [

@@ -76,7 +76,9 @@ export function dockerSystemRoutes(router: Router): void {
           return { Name: v.name, Driver: 'local', Mountpoint: rec?.mountpoint ?? '', CreatedAt: rec?.created ?? '', Labels: rec?.labels ?? {},
             Scope: 'local', Options: null, UsageData: { Size: v.size, RefCount: v.inUse ? 1 : 0 } };
         }),
-        BuildCache: [],
+        // The classic builder's cache is its step images; each is one record of type "regular", shared when tagged.
+        BuildCache: report.buildCache.images.map((b) => ({ ID: b.id, Parents: null, Type: 'regular', Description: 'build step image',
+          InUse: false, Shared: b.tagged, Size: b.size, CreatedAt: b.created, LastUsedAt: null, UsageCount: 0 })),
       });
     });
 }

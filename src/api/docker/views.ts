@@ -1,6 +1,6 @@
 // Engine records in Docker's JSON shapes: the container summary (containers/json) and the container inspect document
 // (images are in images-views.ts). Fields Bulkhead has no notion of carry Docker's zero values.
-import type { ContainerRecord, MountSpec } from '../../core/index.js';
+import type { ContainerRecord, HealthState, HealthcheckConfig, MountSpec } from '../../core/index.js';
 import { statusText } from '../../engine/index.js';
 
 /** Docker's "never" time, which clients parse as a date rather than an empty string. */
@@ -60,7 +60,7 @@ export function containerSummary(c: Networked) {
   return {
     Id: cfg.id, Names: [dockerName(c.name)], Image: cfg.image, ImageID: cfg.imageId,
     Command: [...cfg.entrypoint, ...cfg.cmd].join(' '), Created: unixSeconds(cfg.created), Ports: portList(c), Labels: cfg.labels,
-    State: c.state.status, Status: statusText(c), HostConfig: { NetworkMode: String(cfg.network) },
+    State: c.state.restarting && c.state.status === 'exited' ? 'restarting' : c.state.status, Status: statusText(c), HostConfig: { NetworkMode: String(cfg.network) },
     NetworkSettings: { Networks: networksView(c) }, Mounts: cfg.mounts.map(mountView),
   };
 }
@@ -70,13 +70,16 @@ export function containerInspect(c: Networked) {
   const s = c.state;
   const [path, ...args] = [...cfg.entrypoint, ...cfg.cmd];
   const active = s.status === 'running' || s.status === 'paused';
+  // docker: a container waiting for its restart policy is "restarting", and Running stays true meanwhile.
+  const restarting = s.status === 'exited' && (s.restarting ?? false);
   const ns = c.networkSettings;
   return {
     Id: cfg.id, Created: cfg.created, Path: path ?? '', Args: args,
     State: {
-      Status: s.status, Running: active, Paused: s.status === 'paused', Restarting: false, OOMKilled: s.oomKilled,
-      Dead: false, Pid: active ? s.pid : 0, ExitCode: s.exitCode, Error: s.error,
+      Status: restarting ? 'restarting' : s.status, Running: active || restarting, Paused: s.status === 'paused', Restarting: restarting,
+      OOMKilled: s.oomKilled, Dead: false, Pid: active ? s.pid : 0, ExitCode: s.exitCode, Error: s.error,
       StartedAt: s.startedAt || ZERO_TIME, FinishedAt: s.finishedAt || ZERO_TIME,
+      ...(cfg.healthcheck ? { Health: healthView(s.health) } : {}),
     },
     Image: cfg.imageId, ResolvConfPath: '', HostnamePath: '', HostsPath: '', LogPath: '',
     Name: dockerName(c.name), RestartCount: s.restartCount, Driver: 'overlay2', Platform: 'linux',
@@ -89,6 +92,7 @@ export function containerInspect(c: Networked) {
       Tty: cfg.tty, OpenStdin: cfg.openStdin, StdinOnce: false, Env: cfg.env, Cmd: cfg.cmd,
       Image: cfg.image, Volumes: null, WorkingDir: cfg.workingDir, Entrypoint: cfg.entrypoint.length ? cfg.entrypoint : null,
       OnBuild: null, Labels: cfg.labels, StopSignal: cfg.stopSignal, StopTimeout: cfg.stopTimeout,
+      ...(cfg.healthcheck ? { Healthcheck: healthcheckView(cfg.healthcheck) } : {}),
     },
     NetworkSettings: {
       Bridge: '', SandboxID: '', SandboxKey: ns?.SandboxKey ?? '', Ports: ns?.Ports ?? {}, HairpinMode: false,
@@ -97,6 +101,19 @@ export function containerInspect(c: Networked) {
       IPPrefixLen: ns?.IPPrefixLen ?? 0, IPv6Gateway: '', MacAddress: ns?.MacAddress ?? '', Networks: networksView(c),
     },
   };
+}
+
+/** State.Health: status, streak and the last probes (a container that never ran is "starting" with no log). */
+function healthView(h: HealthState | undefined) {
+  return { Status: h?.status ?? 'starting', FailingStreak: h?.failingStreak ?? 0,
+    Log: (h?.log ?? []).map((r) => ({ Start: r.start, End: r.end, ExitCode: r.exitCode, Output: r.output })) };
+}
+
+/** Config.Healthcheck in docker's units (ns). */
+function healthcheckView(hc: HealthcheckConfig) {
+  const ns = (ms: number) => Math.round(ms * 1e6);
+  return { Test: hc.test, Interval: ns(hc.intervalMs), Timeout: ns(hc.timeoutMs), StartPeriod: ns(hc.startPeriodMs),
+    StartInterval: ns(hc.startIntervalMs), Retries: hc.retries };
 }
 
 function hostConfigView(c: Networked) {
@@ -112,7 +129,7 @@ function hostConfigView(c: Networked) {
   ];
   return {
     Binds: binds.length ? binds : null, ContainerIDFile: '', LogConfig: { Type: 'json-file', Config: {} },
-    NetworkMode: String(cfg.network), PortBindings: portBindings(c), RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+    NetworkMode: String(cfg.network), PortBindings: portBindings(c), RestartPolicy: { Name: cfg.restartPolicy?.name ?? 'no', MaximumRetryCount: cfg.restartPolicy?.maximumRetryCount ?? 0 },
     AutoRemove: cfg.autoRemove, VolumeDriver: '', VolumesFrom: null,
     ConsoleSize: cfg.consoleSize ? [cfg.consoleSize.height, cfg.consoleSize.width] : [0, 0],
     CapAdd: sec.capAdd.length ? sec.capAdd : null, CapDrop: sec.capDrop.length ? sec.capDrop : null,
@@ -127,7 +144,7 @@ function hostConfigView(c: Networked) {
     BlkioWeight: r.blkioWeight ?? 0, BlkioWeightDevice: [],
     BlkioDeviceReadBps: throttleView(r.deviceReadBps), BlkioDeviceWriteBps: throttleView(r.deviceWriteBps),
     BlkioDeviceReadIOps: throttleView(r.deviceReadIops), BlkioDeviceWriteIOps: throttleView(r.deviceWriteIops),
-    CpuPeriod: r.cpuPeriod ?? 0, CpuQuota: r.cpuQuota ?? 0, CpuRealtimePeriod: 0, CpuRealtimeRuntime: 0,
+    CpuPeriod: r.cpuPeriod ?? 0, CpuQuota: r.cpuQuota ?? 0, CpuRealtimePeriod: r.cpuRtPeriod ?? 0, CpuRealtimeRuntime: r.cpuRtRuntime ?? 0,
     CpusetCpus: r.cpusetCpus ?? '', CpusetMems: r.cpusetMems ?? '',
     Devices: sec.devices.map((d) => ({ PathOnHost: d.hostPath, PathInContainer: d.containerPath, CgroupPermissions: d.permissions })),
     DeviceCgroupRules: null, DeviceRequests: null, MemoryReservation: r.memoryReservation ?? 0, MemorySwap: r.memorySwap ?? 0,

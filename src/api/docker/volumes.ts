@@ -7,9 +7,6 @@ import type { ApiRequest, Router } from '../router.js';
 import { checkFilterKeys, labelMatches, parseFilters } from './filters.js';
 import { boolFilter } from './images-filters.js';
 
-/** The label the engine puts on a container's anonymous volumes, and the one Docker uses. */
-const ANONYMOUS_LABELS = ['bulkhead.anonymous', 'com.docker.volume.anonymous'];
-
 export function volumeView(v: VolumeRecord) {
   return { Name: v.name, Driver: v.driver, Mountpoint: v.mountpoint, CreatedAt: v.created, Labels: v.labels, Scope: 'local', Options: {} };
 }
@@ -40,21 +37,11 @@ function listVolumes(engine: Engine, q: URLSearchParams) {
 }
 
 /**
- * As Docker since API 1.42: only anonymous volumes unless all=true, narrowed by label / label!. The engine
- * prunes every volume it is told is unused, so a volume outside the selection is reported to it as in use.
+ * As Docker since API 1.42: only anonymous volumes unless all=true, narrowed by label= / label!= (and until=,
+ * a Bulkhead extension); the engine parses the filters (engine/sprawl) and keeps what is in use.
  */
 async function pruneVolumes(engine: Engine, q: URLSearchParams) {
-  const f = parseFilters(q.get('filters'));
-  checkFilterKeys(f, ['label', 'label!', 'all'], 'volume prune');
-  const all = boolFilter(f, 'all') ?? false;
-  const selected = (v: VolumeRecord) =>
-    (all || ANONYMOUS_LABELS.some((l) => Object.hasOwn(v.labels, l))) &&
-    (!f.label || f.label.every((l) => labelMatches(v.labels, l))) &&
-    (!f['label!'] || !f['label!'].some((l) => labelMatches(v.labels, l)));
-  const chosen = new Set(engine.volumes.list().filter(selected).map((v) => v.name));
-  const result = await engine.volumes.prune((n) => engine.volumeInUse(n) || !chosen.has(n));
-  for (const name of result.deleted) engine.events.emit('volume', 'destroy', name, {});
-  engine.events.emit('volume', 'prune', '', { reclaimed: String(result.reclaimed) });
+  const result = await engine.pruneVolumes(parseFilters(q.get('filters')), { anonymousOnly: true });
   return { VolumesDeleted: result.deleted.length ? result.deleted : null, SpaceReclaimed: result.reclaimed };
 }
 

@@ -20,6 +20,8 @@ export function containerRoutes(router: Router): void {
     .add('GET', `${P}/:ref`, async (r) => sendJson(response(r), 200, containerView(r.engine.inspect(r.params.ref!))))
     .add('POST', `${P}/:ref/start`, async (r) => { await r.engine.start(r.params.ref!); sendEmpty(response(r)); })
     .add('POST', `${P}/:ref/stop`, async (r) => { await r.engine.stop(r.params.ref!, queryInt(r.query, 't')); sendEmpty(response(r)); })
+    // Re-creates the container from its re-verified image (engine/containers/replace.ts): {id, name, replaced, started}.
+    .add('POST', `${P}/:ref/replace`, async (r) => sendJson(response(r), 200, await r.engine.replace(r.params.ref!, { timeoutSeconds: queryInt(r.query, 't') })))
     .add('POST', `${P}/:ref/restart`, async (r) => { await r.engine.restart(r.params.ref!, queryInt(r.query, 't')); sendEmpty(response(r)); })
     .add('POST', `${P}/:ref/kill`, async (r) => { await r.engine.kill(r.params.ref!, r.query.get('signal') || undefined); sendEmpty(response(r)); })
     .add('POST', `${P}/:ref/pause`, async (r) => { await r.engine.pause(r.params.ref!); sendEmpty(response(r)); })

@@ -2,7 +2,9 @@
 import { InvalidArgumentError, errorKind } from '../../core/index.js';
 import { queryBool, queryJson, queryString, readJson, response, sendJson, uploadBody } from '../request.js';
 import type { Router } from '../router.js';
+import { filtersOf } from './system.js';
 import { imageView } from '../views.js';
+import { startNdjson } from '../streams.js';
 
 const P = '/bulkhead/images';
 
@@ -44,8 +46,12 @@ export function imageRoutes(router: Router): void {
       for (const i of images) r.engine.events.emit('image', 'load', i.id, {});
       sendJson(response(r), 200, images.map((i) => ({ id: i.id, names: i.names })));
     })
+    // Re-hashes every blob and compares each unpacked layer with a fresh unpacking of its blob (image/verify.ts);
+    // repair unpacks a layer that differs again in its place.
+    .add('POST', `${P}/verify`, async (r) => sendJson(response(r), 200, await r.engine.images.verifyImage(r.engine.images.resolve(queryString(r.query, 'ref')))))
+    .add('POST', `${P}/repair`, async (r) => sendJson(response(r), 200, await r.engine.images.repairImage(r.engine.images.resolve(queryString(r.query, 'ref')))))
     .add('POST', `${P}/prune`, async (r) => {
-      sendJson(response(r), 200, await r.engine.images.prune({ all: queryBool(r.query, 'all'), isInUse: (id) => r.engine.imageInUse(id) }));
+      sendJson(response(r), 200, await r.engine.pruneImages(filtersOf(r.query), { all: queryBool(r.query, 'all') }));
     })
     .add('POST', `${P}/bootstrap`, async (r) => {
       const body = await readJson<{ reference?: string }>(r.raw);
@@ -57,13 +63,10 @@ export function imageRoutes(router: Router): void {
     .add('POST', `${P}/bootstrap/debian`, async (r) => {
       const body = await readJson<{ reference?: string; name?: string }>(r.raw);
       const res = response(r);
-      const abort = new AbortController();
-      res.on('close', () => { if (!res.writableFinished) abort.abort(); });
-      res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
-      const send = (line: object) => { if (!res.destroyed) res.write(`${JSON.stringify(line)}\n`); };
+      const { send, signal } = startNdjson(res);
       try {
         const image = await r.engine.bootstrapDebian({
-          reference: body.reference ?? '', name: body.name, signal: abort.signal, onOutput: (line) => send({ stream: `${line}\n` }),
+          reference: body.reference ?? '', name: body.name, signal, onOutput: (line) => send({ stream: `${line}\n` }),
         });
         send({ id: image.id, names: image.names });
       } catch (err) {

@@ -3,6 +3,7 @@
 import type { NetworkCreateRequest } from '../../engine/index.js';
 import { readJson, response, sendEmpty, sendJson } from '../request.js';
 import type { Router } from '../router.js';
+import { filtersOf } from './system.js';
 
 const P = '/bulkhead/networks';
 
@@ -10,7 +11,7 @@ export function networkRoutes(router: Router): void {
   router
     .add('POST', P, async (r) => sendJson(response(r), 201, await r.engine.createNetwork(await readJson<NetworkCreateRequest>(r.raw))))
     .add('GET', P, async (r) => sendJson(response(r), 200, r.engine.listNetworks()))
-    .add('POST', `${P}/prune`, async (r) => sendJson(response(r), 200, { deleted: await r.engine.pruneNetworks() }))
+    .add('POST', `${P}/prune`, async (r) => sendJson(response(r), 200, { deleted: await r.engine.pruneNetworks(filtersOf(r.query)) }))
     .add('GET', `${P}/:ref`, async (r) => sendJson(response(r), 200, r.engine.inspectNetwork(r.params.ref!)))
     .add('DELETE', `${P}/:ref`, async (r) => { await r.engine.removeNetwork(r.params.ref!); sendEmpty(response(r)); })
     .add('POST', `${P}/:ref/connect`, async (r) => {

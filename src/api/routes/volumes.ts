@@ -2,6 +2,7 @@
 import { NotFoundError } from '../../core/index.js';
 import { queryBool, readJson, response, sendEmpty, sendJson } from '../request.js';
 import type { Router } from '../router.js';
+import { filtersOf } from './system.js';
 
 const P = '/bulkhead/volumes';
 
@@ -14,7 +15,7 @@ export function volumeRoutes(router: Router): void {
       sendJson(response(r), 201, v);
     })
     .add('GET', P, async (r) => sendJson(response(r), 200, r.engine.volumes.list()))
-    .add('POST', `${P}/prune`, async (r) => sendJson(response(r), 200, await r.engine.volumes.prune((n) => r.engine.volumeInUse(n))))
+    .add('POST', `${P}/prune`, async (r) => sendJson(response(r), 200, await r.engine.pruneVolumes(filtersOf(r.query))))
     .add('GET', `${P}/:name`, async (r) => {
       const v = r.engine.volumes.get(r.params.name!);
       if (!v) throw new NotFoundError(`no such volume: ${r.params.name}`);

@@ -5,11 +5,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { EngineError, InvalidArgumentError, type ErrorKind } from '../../core/index.js';
+import { InvalidArgumentError, formatSize } from '../../core/index.js';
 import { packPath } from '../../archive/index.js';
 import { IgnoreMatcher } from '../../build/ignore.js';
 import type { CliContext } from '../context.js';
-import { collect } from '../parse.js';
+import { ndjsonLines } from '../ndjson.js';
+import { collect, parseFilters } from '../parse.js';
 
 const ALWAYS_SENT = new Set(['.dockerignore', 'Containerfile', 'Dockerfile']);
 
@@ -60,16 +61,20 @@ export function buildCommands(program: Command, cli: CliContext): void {
         body: contextTar(dir, file),
         query: { t: f.tag, f: file, target: f.target, buildarg: f.buildArg, label: f.label, nocache: f.cache ? undefined : 1 },
       });
-      let rest = '';
-      for await (const chunk of res) {
-        const lines = (rest + (chunk as Buffer).toString()).split('\n');
-        rest = lines.pop() ?? '';
-        for (const line of lines.filter(Boolean)) {
-          const e = JSON.parse(line) as { stream?: string; id?: string; error?: string; kind?: ErrorKind };
-          if (e.stream !== undefined && !f.quiet) process.stdout.write(e.stream);
-          if (e.id !== undefined && f.quiet) process.stdout.write(`${e.id}\n`);
-          if (e.error !== undefined) throw new EngineError(e.kind ?? 'Internal', `build failed: ${e.error}`);
-        }
+      for await (const e of ndjsonLines<{ stream?: string; id?: string }>(res, 'build failed')) {
+        if (e.stream !== undefined && !f.quiet) process.stdout.write(e.stream);
+        if (e.id !== undefined && f.quiet) process.stdout.write(`${e.id}\n`);
       }
+    });
+
+  // The build cache is the step images its index points at; pruning forgets entries and removes unused untagged steps.
+  program.command('builder').description('build cache commands (prune)')
+    .command('prune').description('remove the build cache (all, or the entries the filters pick)')
+    .option('--filter <KEY=VALUE>', 'filter: until=DURATION|TIME, label=KEY[=VALUE], label!=KEY[=VALUE] (repeatable)', collect, [])
+    .option('-f, --force', 'accepted for docker compatibility (bulkhead does not ask for confirmation)')
+    .action(async (f: { filter: string[] }) => {
+      const r = await (await cli.client()).call<{ deleted: string[]; reclaimed: number }>('POST', '/bulkhead/build/prune',
+        { query: { filters: JSON.stringify(parseFilters(f.filter)) } });
+      process.stdout.write(r.deleted.map((id) => `Deleted build cache: ${id}\n`).join('') + `Total reclaimed space: ${formatSize(r.reclaimed)}\n`);
     });
 }

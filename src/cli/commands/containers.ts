@@ -1,4 +1,4 @@
-// Container management commands: ps, inspect, stop, kill, restart, rm, pause, unpause, rename, wait, top, prune.
+// Container management commands: ps, inspect, stop, replace, kill, restart, rm, pause, unpause, rename, wait, top, prune.
 import type { Command } from 'commander';
 import { InvalidArgumentError, shortId, type ContainerRecord } from '../../core/index.js';
 import type { CliContext } from '../context.js';
@@ -26,7 +26,7 @@ export function containerCommands(program: Command, cli: CliContext): void {
     .option('-a, --all', 'show all containers (default shows running)')
     .option('-q, --quiet', 'only ids')
     .option('--no-trunc', 'do not truncate ids')
-    .option('-f, --filter <KEY=VALUE>', 'filter: name, id, status, label, ancestor, exited', collect, [])
+    .option('-f, --filter <KEY=VALUE>', 'filter: name, id, status, label, ancestor, exited, stale=DURATION (running, no CPU run or log output for that long)', collect, [])
     .option('--format <format>', 'table or json')
     .action(async (f: { all?: boolean; quiet?: boolean; trunc: boolean; filter: string[]; format?: string }) => {
       const filters = parseFilters(f.filter);
@@ -79,6 +79,16 @@ export function containerCommands(program: Command, cli: CliContext): void {
       await forEachRef(refs, (ref) => client.call('POST', `${C(ref)}/restart`, { query: { t } }));
     });
 
+  program.command('replace')
+    .description('re-create a container from its image, re-verified layer by layer, with the same configuration, name, networks and volumes')
+    .option('-t, --time <seconds>', 'seconds to wait for the old container to stop before killing it (default: its stop timeout)')
+    .argument('<container>')
+    .action(async (ref: string, f: { time?: string }) => {
+      const t = f.time === undefined ? undefined : parseIntFlag(f.time, '--time');
+      const r = await (await cli.client()).call<{ id: string }>('POST', `${C(ref)}/replace`, { query: { t } });
+      process.stdout.write(`${r.id}\n`);
+    });
+
   program.command('kill').description('send a signal to containers')
     .option('-s, --signal <signal>', 'signal to send', 'SIGKILL')
     .argument('<containers...>')
@@ -126,9 +136,12 @@ export function containerCommands(program: Command, cli: CliContext): void {
     });
 
   program.command('container').description('container commands (prune)')
-    .command('prune').description('remove all stopped containers')
-    .action(async () => {
-      const r = await (await cli.client()).call<{ deleted: string[]; reclaimed: number }>('POST', '/bulkhead/containers/prune');
+    .command('prune').description('remove stopped containers (all, or those the filters pick)')
+    .option('--filter <KEY=VALUE>', 'filter: until=DURATION|TIME, label=KEY[=VALUE], label!=KEY[=VALUE] (repeatable)', collect, [])
+    .option('-f, --force', 'accepted for docker compatibility (bulkhead does not ask for confirmation)')
+    .action(async (f: { filter: string[] }) => {
+      const r = await (await cli.client()).call<{ deleted: string[]; reclaimed: number }>('POST', '/bulkhead/containers/prune',
+        { query: { filters: JSON.stringify(parseFilters(f.filter)) } });
       process.stdout.write(r.deleted.map((id) => `${id}\n`).join('') + `Total reclaimed space: ${r.reclaimed}B\n`);
     });
 }

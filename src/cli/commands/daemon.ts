@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { socketAnswers } from '../../sys/unix-socket.js';
+import { parseSize } from '../../core/index.js';
 import { Client } from '../client.js';
 import { resolveSettings } from '../settings.js';
 import type { CliContext } from '../context.js';
@@ -24,9 +25,16 @@ export function daemonCommands(program: Command, cli: CliContext): void {
         runtime: opts.runtime ?? (process.env.BULKHEAD_RUNTIME ? undefined : file.runtime),
       });
       const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
-      const engine = await Engine.open({ root: settings.root, runRoot: settings.runRoot, runtime: settings.runtime,
+      // A policy that does not load stops the daemon here: it never serves without the policy it was given.
+      const { loadEnginePolicy } = await import('../../engine/index.js');
+      const policy = file.policy === undefined ? undefined : await loadEnginePolicy(file.policy);
+      const engine = await Engine.open({ policy, root: settings.root, runRoot: settings.runRoot, runtime: settings.runtime,
         cgroupParent: file.cgroupParent, notice: log, userns: file.userns, subuidFile: file.subuidFile, subgidFile: file.subgidFile,
-        registries: file.registries, addressPools: file.defaultAddressPools?.split(','), defaultBridge: file.defaultBridge });
+        registries: file.registries, addressPools: file.defaultAddressPools?.split(','), defaultBridge: file.defaultBridge,
+        allocation: { reservedCpus: file.reservedCpus, memoryReserve: file.memoryReserve === undefined ? undefined : parseSize(file.memoryReserve, 'memoryReserve'),
+          fullPhysicalCores: file.fullPhysicalCores, memoryLimitsAreGuarantees: file.memoryLimitsAreGuarantees },
+        quotas: file.quotas && { ...file.quotas, maxGuaranteedMemory: file.quotas.maxGuaranteedMemory === undefined ? undefined
+          : parseSize(file.quotas.maxGuaranteedMemory, 'quotas.maxGuaranteedMemory') } });
       const r = engine.reconciled;
       log(`state reconciled: ${r.adopted.length} running adopted, ${r.exited.length} exited while down, ` +
         `${r.rolledBack.length} half-started rolled back, ${r.orphansRemoved.length} orphans removed`);
@@ -45,6 +53,7 @@ export function daemonCommands(program: Command, cli: CliContext): void {
       await writeFile(pidFile, `${process.pid}\n`);
       process.on('SIGTERM', shutdown);
       process.on('SIGINT', shutdown);
+      if (policy) log(`security policy ${policy.source}${policy.profile ? ` (profile ${policy.profile})` : ''} applies to every new container`);
       log(`bulkhead daemon ${process.pid} serving on ${settings.socketPath} (root ${settings.root}, runtime ${engine.runtime.name})`);
       await new Promise(() => undefined);
     });

@@ -1,11 +1,13 @@
-// Image commands: images, image ls|inspect|rm|prune|bootstrap, tag, rmi, import, save, load.
+// Image commands: images, image ls|inspect|rm|verify|repair|prune|bootstrap, tag, rmi, import, save, load.
 import type { Command } from 'commander';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { EngineError, InvalidArgumentError, formatSize, shortId, type ErrorKind } from '../../core/index.js';
+import { EngineError, InvalidArgumentError, formatSize, shortId } from '../../core/index.js';
 import type { CliContext } from '../context.js';
+import { ndjsonLines } from '../ndjson.js';
 import { printJson, since, table } from '../format.js';
 import { forEachRef } from '../batch.js';
+import { collect, parseFilters } from '../parse.js';
 
 interface ImageView { Id: string; Names: string[]; Created: string; Size: number }
 
@@ -52,9 +54,32 @@ export function imageCommands(program: Command, cli: CliContext): void {
     const client = await cli.client();
     printJson(await Promise.all(refs.map((ref) => client.call('GET', '/bulkhead/images/inspect', { query: { ref } }))));
   });
+  image.command('verify').description('check images against their digests, down to every file of the unpacked layers')
+    .argument('<images...>')
+    .action(async (refs: string[]) => {
+      const client = await cli.client();
+      await forEachRef(refs, async (ref) => {
+        const r = await client.call<{ id: string; layers: unknown[] }>('POST', '/bulkhead/images/verify', { query: { ref } });
+        process.stdout.write(`${ref}: ${r.layers.length} layer${r.layers.length === 1 ? '' : 's'} verified (${shortId(r.id)})\n`);
+      }, false);
+    });
+  image.command('repair').description('unpack again, from their verified blobs, the layers of an image that were changed on disk')
+    .argument('<images...>')
+    .action(async (refs: string[]) => {
+      const client = await cli.client();
+      await forEachRef(refs, async (ref) => {
+        const r = await client.call<{ id: string; layers: Array<{ diffId: string; status: string; found?: string }> }>('POST', '/bulkhead/images/repair', { query: { ref } });
+        const repaired = r.layers.filter((l) => l.status === 'repaired');
+        for (const l of repaired) process.stdout.write(`${ref}: repaired layer ${l.diffId} (${l.found ?? 'changed'})\n`);
+        if (repaired.length === 0) process.stdout.write(`${ref}: ${r.layers.length} layer${r.layers.length === 1 ? '' : 's'} intact, nothing to repair\n`);
+      }, false);
+    });
   image.command('prune').description('remove dangling images (all unused with -a)').option('-a, --all', 'all unused images')
-    .action(async (f: { all?: boolean }) => {
-      const r = await (await cli.client()).call<{ deleted: string[]; reclaimed: number }>('POST', '/bulkhead/images/prune', { query: { all: f.all ? 1 : undefined } });
+    .option('--filter <KEY=VALUE>', 'filter: until=DURATION|TIME, label=KEY[=VALUE], label!=KEY[=VALUE] (repeatable)', collect, [])
+    .option('-f, --force', 'accepted for docker compatibility (bulkhead does not ask for confirmation)')
+    .action(async (f: { all?: boolean; filter: string[] }) => {
+      const r = await (await cli.client()).call<{ deleted: string[]; reclaimed: number }>('POST', '/bulkhead/images/prune',
+        { query: { all: f.all ? 1 : undefined, filters: JSON.stringify(parseFilters(f.filter)) } });
       process.stdout.write(r.deleted.map((d) => `Deleted: ${d}\n`).join('') + `Total reclaimed space: ${formatSize(r.reclaimed)}\n`);
     });
   image.command('bootstrap').description("make a base image with no registry: busybox (from the host's busybox-static) or debian:<suite> (debootstrap)")
@@ -98,17 +123,10 @@ export function imageCommands(program: Command, cli: CliContext): void {
 async function bootstrapDebian(cli: CliContext, reference: string, tag: string | undefined): Promise<void> {
   if (!reference.includes(':')) throw new InvalidArgumentError('name the Debian suite: debian:bookworm (or another suite)');
   const res = await (await cli.client()).stream('POST', '/bulkhead/images/bootstrap/debian', { json: { reference, name: tag } });
-  let rest = '';
   let id: string | undefined;
-  for await (const chunk of res) {
-    const lines = (rest + (chunk as Buffer).toString()).split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines.filter(Boolean)) {
-      const e = JSON.parse(line) as { stream?: string; id?: string; error?: string; kind?: ErrorKind };
-      if (e.stream !== undefined) process.stderr.write(e.stream);
-      if (e.error !== undefined) throw new EngineError(e.kind ?? 'Internal', `bootstrap ${reference}: ${e.error}`);
-      if (e.id !== undefined) id = e.id;
-    }
+  for await (const e of ndjsonLines<{ stream?: string; id?: string }>(res, `bootstrap ${reference}`)) {
+    if (e.stream !== undefined) process.stderr.write(e.stream);
+    if (e.id !== undefined) id = e.id;
   }
   if (id === undefined) throw new EngineError('Internal', 'the daemon ended the bootstrap without a result');
   process.stdout.write(`${id}\n`);

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, shortId } from '../../core/index.js';
 import type { CliContext } from '../context.js';
-import { collect, parseLabels } from '../parse.js';
+import { collect, parseFilters, parseLabels } from '../parse.js';
 import { printJson, table } from '../format.js';
 import { forEachRef } from '../batch.js';
 
@@ -54,8 +54,12 @@ export function networkCommands(program: Command, cli: CliContext): void {
     const client = await cli.client();
     await forEachRef(refs, (r) => client.call('DELETE', N(r)));
   });
-  network.command('prune').description('remove networks no container uses').action(async () => {
-    const r = await (await cli.client()).call<{ deleted: string[] }>('POST', '/bulkhead/networks/prune');
+  network.command('prune').description('remove networks no container uses (all, or those the filters pick)')
+    .option('--filter <KEY=VALUE>', 'filter: until=DURATION|TIME, label=KEY[=VALUE], label!=KEY[=VALUE] (repeatable)', collect, [])
+    .option('-f, --force', 'accepted for docker compatibility (bulkhead does not ask for confirmation)')
+    .action(async (f: { filter: string[] }) => {
+    const r = await (await cli.client()).call<{ deleted: string[] }>('POST', '/bulkhead/networks/prune',
+      { query: { filters: JSON.stringify(parseFilters(f.filter)) } });
     process.stdout.write(r.deleted.length ? `Deleted Networks:\n${r.deleted.map((d) => `${d}\n`).join('')}` : '');
   });
   network.command('connect').description('connect a container to a network')

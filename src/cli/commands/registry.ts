@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { EngineError, InvalidArgumentError, formatSize, type ErrorKind } from '../../core/index.js';
 import type { Client } from '../client.js';
 import type { CliContext } from '../context.js';
+import { ndjsonLines } from '../ndjson.js';
 
 interface Line { id?: string; status?: string; current?: number; total?: number; error?: string; kind?: ErrorKind; digest?: string }
 
@@ -65,18 +66,10 @@ class ProgressView {
 async function transfer(client: Client, path: string, query: Record<string, string | undefined>, out: Writable): Promise<Line> {
   const res = await client.stream('POST', path, { query });
   const view = new ProgressView(out);
-  let buffered = '';
   let done: Line | undefined;
-  for await (const chunk of res) {
-    buffered += (chunk as Buffer).toString('utf8');
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buffered.slice(0, nl)) as Line;
-      buffered = buffered.slice(nl + 1);
-      if (line.error) throw new EngineError(line.kind ?? 'Internal', line.error);
-      if (line.status === 'done') done = line;
-      else view.show(line);
-    }
+  for await (const line of ndjsonLines<Line>(res, '')) {
+    if (line.status === 'done') done = line;
+    else view.show(line);
   }
   if (!done) throw new EngineError('Internal', 'the daemon ended the transfer without a result');
   if (done.id !== undefined) out.write(view.summary());

@@ -1,6 +1,6 @@
 // `run`, `create` and `start`: the commands that bring a container to life.
 import { Command } from 'commander';
-import { InvalidArgumentError, isNotFound } from '../../core/index.js';
+import { InvalidArgumentError, isNotFound, parseDuration } from '../../core/index.js';
 import { pullImage } from './registry.js';
 import { addResourceFlags, resourcesFromFlags, type ResourceFlags } from '../flags/resources.js';
 import { addSecurityFlags, securityFromFlags, type SecurityFlags } from '../flags/security.js';
@@ -15,7 +15,9 @@ interface CreateFlags extends ResourceFlags, SecurityFlags, NetworkFlags {
   name?: string; env: string[]; envFile: string[]; workdir?: string; user?: string; entrypoint?: string;
   hostname?: string; volume: string[]; mount: string[]; tmpfs: string[]; readOnly?: boolean; label: string[];
   rm?: boolean; interactive?: boolean; tty?: boolean; detach?: boolean; stopSignal?: string;
-  stopTimeout?: string; runtime?: string; pull?: string;
+  stopTimeout?: string; runtime?: string; pull?: string; expire?: string;
+  restart?: string; healthCmd?: string; healthInterval?: string; healthTimeout?: string; healthRetries?: string;
+  healthStartPeriod?: string; healthStartInterval?: string; healthcheck?: boolean; healthOnFailure?: string;
 }
 
 function addCreateFlags(cmd: Command): Command {
@@ -33,12 +35,22 @@ function addCreateFlags(cmd: Command): Command {
     .option('--read-only', 'mount the root filesystem read-only')
     .option('-l, --label <KEY=VALUE>', 'set a label', collect, [])
     .option('--rm', 'remove the container when it exits')
+    .option('--expire <duration>', 'stop and remove the container this long after its creation (10m, 24h)')
     .option('-i, --interactive', 'keep stdin open')
     .option('-t, --tty', 'allocate a pseudo-terminal')
     .option('--stop-signal <signal>', 'signal that stops the container')
     .option('--stop-timeout <seconds>', 'seconds to wait before killing on stop')
     .option('--runtime <name>', 'OCI runtime for this container')
     .option('--pull <policy>', 'pull the image: missing (default), always or never')
+    .option('--restart <policy>', 'restart policy: no, on-failure[:max-retries], always, unless-stopped')
+    .option('--health-cmd <command>', 'command run in the container to check its health (through /bin/sh -c)')
+    .option('--health-interval <duration>', 'time between health checks (default 30s)')
+    .option('--health-timeout <duration>', 'longest a health check may run (default 30s)')
+    .option('--health-retries <n>', 'consecutive failures before unhealthy (default 3)')
+    .option('--health-start-period <duration>', 'failures in this time after start do not count (default 0s)')
+    .option('--health-start-interval <duration>', 'time between health checks during the start period (default 5s)')
+    .option('--no-healthcheck', "disable the image's HEALTHCHECK")
+    .option('--health-on-failure <action>', 'on becoming unhealthy: none (default), kill, restart or stop')
     .passThroughOptions()
     .argument('<image>')
     .argument('[command...]');
@@ -56,12 +68,46 @@ export function toCreateRequest(image: string, command: string[], f: CreateFlags
     env: [...parseEnvFile(f.envFile), ...parseEnv(f.env)], workingDir: f.workdir, user: f.user, hostname: f.hostname,
     tty: f.tty ?? false, openStdin: f.interactive ?? false, labels: parseLabels(f.label),
     mounts: [...f.volume.map(parseVolume), ...f.mount.map(parseMount), ...f.tmpfs.map(parseTmpfs)],
-    readOnlyRootfs: f.readOnly ?? false, ...networkFromFlags(f), autoRemove: f.rm ?? false, stopSignal: f.stopSignal,
+    readOnlyRootfs: f.readOnly ?? false, ...networkFromFlags(f), autoRemove: f.rm ?? false, expire: f.expire, stopSignal: f.stopSignal,
     stopTimeout: number(f.stopTimeout, '--stop-timeout'), runtime: f.runtime,
     consoleSize: f.tty ? terminalSize() : undefined,
     resources: resourcesFromFlags(f),
     security: securityFromFlags(f),
+    restartPolicy: restartFromFlag(f.restart),
+    healthcheck: healthFromFlags(f),
   };
+}
+
+/** --restart no|always|unless-stopped|on-failure[:N]; the engine checks the name and the combination. */
+function restartFromFlag(v: string | undefined): CreateRequest['restartPolicy'] {
+  if (v === undefined) return undefined;
+  const [name = '', max, ...extra] = v.split(':');
+  if (extra.length || (max !== undefined && !/^\d+$/.test(max))) {
+    throw new InvalidArgumentError(`invalid restart policy "${v}": use no, on-failure[:max-retries], always or unless-stopped`);
+  }
+  return { name, ...(max !== undefined ? { maximumRetryCount: Number(max) } : {}) };
+}
+
+/** The --health-* flags, as overrides of the image's HEALTHCHECK (undefined when none is given). */
+function healthFromFlags(f: CreateFlags): CreateRequest['healthcheck'] {
+  const durations = { intervalMs: f.healthInterval, timeoutMs: f.healthTimeout, startPeriodMs: f.healthStartPeriod, startIntervalMs: f.healthStartInterval };
+  const given = f.healthCmd !== undefined || f.healthRetries !== undefined || Object.values(durations).some((d) => d !== undefined);
+  if (f.healthcheck === false) {
+    if (given) throw new InvalidArgumentError('--no-healthcheck conflicts with --health-* options');
+    return { test: ['NONE'], ...(f.healthOnFailure ? { onFailure: f.healthOnFailure } : {}) };
+  }
+  if (!given && f.healthOnFailure === undefined) return undefined;
+  const hc: NonNullable<CreateRequest['healthcheck']> = {};
+  if (f.healthCmd !== undefined) hc.test = ['CMD-SHELL', f.healthCmd];
+  for (const [key, text] of Object.entries(durations) as Array<[keyof typeof durations, string | undefined]>) {
+    if (text !== undefined) hc[key] = parseDuration(text, `--health-${key.replace(/Ms$/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  }
+  if (f.healthRetries !== undefined) {
+    if (!/^\d+$/.test(f.healthRetries)) throw new InvalidArgumentError(`invalid value "${f.healthRetries}" for --health-retries: expected a whole number`);
+    hc.retries = Number(f.healthRetries);
+  }
+  if (f.healthOnFailure !== undefined) hc.onFailure = f.healthOnFailure;
+  return hc;
 }
 
 /** Attaches, arms the wait, starts, streams until the container ends; returns its exit code. */

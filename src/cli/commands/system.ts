@@ -4,6 +4,7 @@ import { formatSize } from '../../core/index.js';
 import type { CliContext } from '../context.js';
 import { collect, parseFilters } from '../parse.js';
 import { printJson, table } from '../format.js';
+import { verboseDiskUsage, type DiskUsage } from './system-df.js';
 
 interface Info {
   version: string; root: string; runRoot: string; storageDriver: string;
@@ -70,26 +71,32 @@ export function systemCommands(program: Command, cli: CliContext): void {
     });
 
   const system = program.command('system').description('engine-wide commands');
-  system.command('df').description('show disk usage').option('--format <format>', 'json').action(async (f: { format?: string }) => {
-    const d = await (await cli.client()).call<{ images: Array<{ size: number; containers: number }>; containers: Array<{ size: number; status: string }>; volumes: Array<{ size: number; inUse: boolean }> }>('GET', '/bulkhead/system/df');
+  system.command('df').description('show disk usage').option('--format <format>', 'json').option('-v, --verbose', 'per image, container and volume')
+    .action(async (f: { format?: string; verbose?: boolean }) => {
+    const d = await (await cli.client()).call<DiskUsage>('GET', '/bulkhead/system/df');
     if (f.format === 'json') return printJson(d);
+    if (f.verbose) return void process.stdout.write(verboseDiskUsage(d));
     const sum = (xs: Array<{ size: number }>) => formatSize(xs.reduce((a, x) => a + x.size, 0));
     process.stdout.write(table(['TYPE', 'TOTAL', 'ACTIVE', 'SIZE'], [
       ['Images', String(d.images.length), String(d.images.filter((i) => i.containers > 0).length), sum(d.images)],
       ['Containers', String(d.containers.length), String(d.containers.filter((c) => c.status === 'running').length), sum(d.containers)],
       ['Local Volumes', String(d.volumes.length), String(d.volumes.filter((v) => v.inUse).length), sum(d.volumes)],
+      ['Build Cache', String(d.buildCache?.entries ?? 0), '0', formatSize(d.buildCache?.size ?? 0)],
     ]));
   });
   system.command('prune').description('remove stopped containers, unused networks and dangling images')
     .option('-a, --all', 'also remove unused images, not just dangling ones')
     .option('-f, --force', 'accepted for docker compatibility (bulkhead does not ask for confirmation)')
     .option('--volumes', 'also remove unused volumes')
-    .action(async (f: { all?: boolean; volumes?: boolean }) => {
+    .option('--filter <KEY=VALUE>', 'filter: until=DURATION|TIME, label=KEY[=VALUE], label!=KEY[=VALUE] (repeatable)', collect, [])
+    .action(async (f: { all?: boolean; volumes?: boolean; filter: string[] }) => {
       const r = await (await cli.client()).call<{ containersDeleted: string[]; imagesDeleted: string[]; volumesDeleted: string[];
-        networksDeleted?: string[]; spaceReclaimed: number }>(
-        'POST', '/bulkhead/system/prune', { query: { all: f.all ? 1 : undefined, volumes: f.volumes ? 1 : undefined } });
+        networksDeleted?: string[]; buildCacheDeleted?: string[]; spaceReclaimed: number }>(
+        'POST', '/bulkhead/system/prune', { query: { all: f.all ? 1 : undefined, volumes: f.volumes ? 1 : undefined,
+          filters: JSON.stringify(parseFilters(f.filter)) } });
       process.stdout.write(`Deleted containers: ${r.containersDeleted.length}\nDeleted images: ${r.imagesDeleted.length}\n` +
-        `Deleted volumes: ${r.volumesDeleted.length}\nDeleted networks: ${r.networksDeleted?.length ?? 0}` +
+        `Deleted volumes: ${r.volumesDeleted.length}\nDeleted build cache entries: ${r.buildCacheDeleted?.length ?? 0}\n` +
+        `Deleted networks: ${r.networksDeleted?.length ?? 0}` +
         `${r.networksDeleted?.length ? ` (${r.networksDeleted.join(', ')})` : ''}\nTotal reclaimed space: ${formatSize(r.spaceReclaimed)}\n`);
     });
 }

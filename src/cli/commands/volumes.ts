@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { formatSize, type VolumeRecord } from '../../core/index.js';
 import type { CliContext } from '../context.js';
-import { collect, parseLabels } from '../parse.js';
+import { collect, parseFilters, parseLabels } from '../parse.js';
 import { printJson, table } from '../format.js';
 import { forEachRef } from '../batch.js';
 
@@ -29,8 +29,12 @@ export function volumeCommands(program: Command, cli: CliContext): void {
       const client = await cli.client();
       await forEachRef(names, (n) => client.call('DELETE', `/bulkhead/volumes/${encodeURIComponent(n)}`, { query: { force: f.force ? 1 : undefined } }));
     });
-  volume.command('prune').description('remove volumes no container uses').action(async () => {
-    const r = await (await cli.client()).call<{ deleted: string[]; reclaimed: number }>('POST', '/bulkhead/volumes/prune');
+  volume.command('prune').description('remove volumes no container uses (all, or those the filters pick)')
+    .option('--filter <KEY=VALUE>', 'filter: until=DURATION|TIME, label=KEY[=VALUE], label!=KEY[=VALUE] (repeatable)', collect, [])
+    .option('-f, --force', 'accepted for docker compatibility (bulkhead does not ask for confirmation)')
+    .action(async (f: { filter: string[] }) => {
+    const r = await (await cli.client()).call<{ deleted: string[]; reclaimed: number }>('POST', '/bulkhead/volumes/prune',
+      { query: { filters: JSON.stringify(parseFilters(f.filter)) } });
     process.stdout.write(r.deleted.map((d) => `${d}\n`).join('') + `Total reclaimed space: ${formatSize(r.reclaimed)}\n`);
   });
 }

@@ -8,6 +8,7 @@ import { collect } from '../parse.js';
 export interface ResourceFlags {
   cpus?: string; cpuShares?: string; cpuPeriod?: string; cpuQuota?: string; cpusetCpus?: string; cpusetMems?: string;
   memory?: string; memoryReservation?: string; memorySwap?: string; oomKillDisable?: boolean; oomScoreAdj?: string;
+  cpusExclusive?: string; memoryGuaranteed?: string; cpuRtRuntime?: string; cpuRtPeriod?: string;
   pidsLimit?: string; blkioWeight?: string; deviceReadBps?: string[]; deviceWriteBps?: string[];
   deviceReadIops?: string[]; deviceWriteIops?: string[]; ulimit?: string[]; shmSize?: string;
 }
@@ -28,6 +29,10 @@ export function addResourceFlags(cmd: Command, set: 'create' | 'update' = 'creat
     .option('--blkio-weight <n>', 'block I/O weight (10-1000)');
   if (set === 'update') return cmd;
   return cmd
+    .option('--cpus-exclusive <n>', 'CPUs owned by this container alone while it runs, chosen by the engine')
+    .option('--memory-guaranteed <size>', 'memory guaranteed to the container (admitted only if it fits, never overcommitted)')
+    .option('--cpu-rt-runtime <us>', 'real-time CPU time per period in microseconds (cgroup v1)')
+    .option('--cpu-rt-period <us>', 'real-time period in microseconds (cgroup v1; default 1000000)')
     .option('--oom-kill-disable', 'do not OOM-kill the container at its memory limit')
     .option('--oom-score-adj <n>', "the container's OOM score adjustment (-1000 to 1000)")
     .option('--device-read-bps <path:rate>', 'limit reads from a device (e.g. /dev/sda:1mb)', collect, [])
@@ -91,6 +96,8 @@ export function resourcesFromFlags(f: ResourceFlags): ResourceLimits {
     cpuQuota: int(f.cpuQuota, '--cpu-quota'), cpusetCpus: f.cpusetCpus, cpusetMems: f.cpusetMems,
     memory: size(f.memory, '--memory'), memoryReservation: size(f.memoryReservation, '--memory-reservation'),
     memorySwap: size(f.memorySwap, '--memory-swap', true), oomKillDisable: f.oomKillDisable,
+    cpusExclusive: int(f.cpusExclusive, '--cpus-exclusive'), memoryGuaranteed: size(f.memoryGuaranteed, '--memory-guaranteed'),
+    cpuRtRuntime: int(f.cpuRtRuntime, '--cpu-rt-runtime'), cpuRtPeriod: int(f.cpuRtPeriod, '--cpu-rt-period'),
     oomScoreAdj: int(f.oomScoreAdj, '--oom-score-adj'), pidsLimit: int(f.pidsLimit, '--pids-limit'),
     blkioWeight: int(f.blkioWeight, '--blkio-weight'),
     deviceReadBps: parseThrottle(f.deviceReadBps, '--device-read-bps', 'bps'),

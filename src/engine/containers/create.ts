@@ -11,6 +11,8 @@ import { ID_MAP_LOCK, allocateContainerIdMap } from '../idmap-allocator.js';
 import { checkCreateRequest } from '../request-shape.js';
 import { initialState } from '../../core/index.js';
 import { DEFAULT_NETWORK } from '../networks/index.js';
+import { enforceCreatePolicy } from '../policy.js';
+import { checkCreateQuota } from '../sprawl/quotas.js';
 
 export async function createContainer(ctx: EngineContext, body: CreateRequest): Promise<{ id: string; name: string }> {
   const req = checkCreateRequest(body);
@@ -23,9 +25,11 @@ export async function createContainer(ctx: EngineContext, body: CreateRequest): 
     if (m.type === 'volume' && !m.source) { m.source = newId(); m.anonymous = true; }
   }
   applyUsernsDefault(config.security, req.security?.userns, ctx.opts.userns);
+  await enforceCreatePolicy(ctx, config, image); // the whole config, as it would run; nothing is written yet
   const prepareAndRecord = async () => {
     try {
       await ctx.storage.prepare(config.id, ctx.images.layerDirs(image), config.security.idMap);
+      checkCreateQuota(ctx); // synchronous with the insert: two creates never both take the last slot
       ctx.state.addContainer(name, config, initialState());
     } catch (err) {
       await ctx.storage.remove(config.id).catch(() => undefined);

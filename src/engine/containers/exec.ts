@@ -6,6 +6,7 @@ import type { ExecSession } from '../../runtime/types.js';
 import { containerPaths, mountRootfs, type EngineContext } from '../context.js';
 import type { ExecRequest } from '../types.js';
 import { checkExecRequest } from '../request-shape.js';
+import { enforceExecUserPolicy } from '../policy.js';
 
 export interface ExecInstance {
   id: string;
@@ -23,6 +24,7 @@ export function createExec(ctx: EngineContext, ref: string, body: ExecRequest): 
   const rec = ctx.state.lookupContainer(ref);
   if (rec.state.status !== 'running') throw new ConflictError(`container "${rec.name}" is not running`);
   if (!Array.isArray(req.cmd) || req.cmd.length === 0) throw new InvalidArgumentError('exec needs a command');
+  enforceExecUserPolicy(ctx, rec.config, req.user); // here, not at start: Docker clients show a hijacked start's status only
   const inst: ExecInstance = { id: newId(), containerId: rec.config.id, request: req, running: false, exitCode: null };
   instances.set(inst.id, inst);
   return inst;

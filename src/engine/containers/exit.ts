@@ -28,6 +28,7 @@ export async function recordExit(ctx: EngineContext, id: string, exitCode: numbe
   const rec = ctx.state.getContainer(id);
   if (!rec) return;
   const paths = containerPaths(ctx, id);
+  ctx.health.stop(id);
   const oomKilled = await ctx.runtime.oomKilled(paths).catch(() => false);
   // Record and announce the exit first: waiters (a `run` in the foreground) get the code without also waiting
   // for the cleanup below. A crash between the two is finished by reconcile (releaseExited).
@@ -36,12 +37,16 @@ export async function recordExit(ctx: EngineContext, id: string, exitCode: numbe
   if (oomKilled) ctx.events.emit('container', 'oom', id, { name: rec.name, image: rec.config.image });
   ctx.events.emit('container', 'die', id, { name: rec.name, image: rec.config.image, exitCode: String(exitCode), oomKilled: String(oomKilled) });
   if (rec.config.autoRemove) await removeLocked(ctx, id, { force: true, volumes: true });
-  else await releaseExited(ctx, id);
+  else {
+    await releaseExited(ctx, id);
+    ctx.restart.onExit(id); // the restart policy decides on the exit as recorded above
+  }
 }
 
 /** Releases what an exited container no longer needs: the runtime's record, its network, the mount, the exit file. */
 export async function releaseExited(ctx: EngineContext, id: string): Promise<void> {
   await ctx.runtime.delete(id, true).catch(() => undefined);
+  ctx.alloc.release(id);
   await teardownContainerNetwork(ctx, id).catch((err) => ctx.opts.notice?.(`network teardown of ${id.slice(0, 12)}: ${String(err)}`));
   await ctx.storage.unmount(id).catch(() => undefined);
   await unlink(join(containerPaths(ctx, id).exitDir, id)).catch(() => undefined);

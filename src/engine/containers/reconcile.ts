@@ -5,6 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeShifted, shiftedRoot } from '../../storage/index.js';
 import { sweepBuildContainers } from '../../build/index.js';
+import { MEASURE_LABEL } from '../interference/label.js';
 import type { EngineContext } from '../context.js';
 import { containerPaths } from '../context.js';
 import { recordExit, releaseExited } from './exit.js';
@@ -63,6 +64,11 @@ export async function reconcile(ctx: EngineContext): Promise<ReconcileReport> {
     list: () => ctx.state.listContainers().map((c) => ({ id: c.config.id, name: c.name, labels: c.config.labels })),
     remove: (id) => ctx.locks.run(id, () => removeLocked(ctx, id, { force: true, volumes: true })),
   }, ctx.opts.notice));
+  // Probe containers of an interference measurement the crash cut short: nobody will ever stop them.
+  for (const c of ctx.state.listContainers().filter((r) => r.config.labels[MEASURE_LABEL] !== undefined)) {
+    await ctx.locks.run(c.config.id, () => removeLocked(ctx, c.config.id, { force: true, volumes: true }))
+      .then(() => report.orphansRemoved.push(c.name), (err) => ctx.opts.notice?.(`removing probe container ${c.name}: ${String(err)}`));
+  }
   const known = new Set(ctx.state.listContainers().map((c) => c.config.id));
   const dirs = await readdir(join(ctx.opts.root, 'containers')).catch(() => [] as string[]);
   for (const id of dirs) {

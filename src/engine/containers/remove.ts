@@ -32,6 +32,8 @@ export async function removeLocked(ctx: EngineContext, id: string, opts: RemoveO
   if (active && !opts.force) {
     throw new ConflictError(`cannot remove container "${rec.name}": it is ${rec.state.status}; stop it first or use --force`);
   }
+  ctx.restart.forget(id);
+  ctx.health.stop(id);
   try {
     ctx.state.saveState(id, { ...rec.state, status: 'removing' });
     if (active) await killAndReap(ctx, id, rec.state.pid);
@@ -39,6 +41,7 @@ export async function removeLocked(ctx: EngineContext, id: string, opts: RemoveO
     // other, and `run --rm` waits for all three (docker's condition=removed), so they go at once.
     const results = await Promise.allSettled([ctx.runtime.delete(id, true), teardownContainerNetwork(ctx, id), ctx.storage.remove(id)]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    ctx.alloc.release(id);
     if (failed) throw failed.reason;
     ctx.state.removeContainer(id);
   } catch (err) {

@@ -9,10 +9,14 @@ import { containerDir, containerPaths, mountRootfs, type EngineContext } from '.
 import { removeLocked } from './remove.js';
 import { setupContainerNetwork, teardownContainerNetwork, usesEngineNetns } from '../networks/index.js';
 import { containerCgroupsPath } from '../../sys/cgroup-paths.js';
+import { checkRunQuotas } from '../sprawl/quotas.js';
 
 export async function startContainer(ctx: EngineContext, ref: string): Promise<void> {
   const id = ctx.state.lookupContainer(ref).config.id;
-  await ctx.locks.run(id, () => startLocked(ctx, id));
+  await ctx.locks.run(id, () => {
+    ctx.restart.manualStart(id); // a start by the user resumes the restart policy and resets its count
+    return startLocked(ctx, id);
+  });
 }
 
 export async function startLocked(ctx: EngineContext, id: string): Promise<void> {
@@ -28,12 +32,17 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     const afterCreate = rec.config.security.userns === 'auto' && usesEngineNetns(rec);
     const net = afterCreate ? { facts: {} } : await setupContainerNetwork(ctx, rec);
     await writeEtcFiles(containerDir(ctx, id), rec.config, {}, net.facts);
-    await writeBundle(paths.bundle, await generateSpec({ config: rec.config, rootfs, containerDir: containerDir(ctx, id), volumePaths,
+    // Admitted last before the spec: nothing awaited between deciding the CPUs and writing them down.
+    checkRunQuotas(ctx, rec); // synchronous with the admission, which is what counts a start as running
+    const admitted = ctx.alloc.admit(rec);
+    const config = { ...rec.config, resources: { ...rec.config.resources, cpusetCpus: admitted.cpuset } };
+    await writeBundle(paths.bundle, await generateSpec({ config, rootfs, containerDir: containerDir(ctx, id), volumePaths,
       cgroupsPath: containerCgroupsPath(id, ctx.opts.cgroupParent), netnsPath: net.netnsPath }));
     await rm(join(paths.exitDir, id), { force: true });
     // A stale runtime record of an earlier run would make create fail; a container that never ran has none.
     if (rec.state.startedAt || rec.state.error) await ctx.runtime.delete(id, true);
     const created = await ctx.runtime.create({ id, name: rec.name, paths, tty: rec.config.tty, stdin: rec.config.openStdin });
+    if (admitted.placement.kind === 'shared') ctx.alloc.follow(id, created.pid, admitted.cpuset);
     if (afterCreate) {
       const joined = await setupContainerNetwork(ctx, rec, created.pid);
       // In place: the files are already bind-mounted into the created container.
@@ -42,7 +51,8 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     await ctx.attach.connectPending(id, paths);
     await ctx.runtime.start(id);
     ctx.state.saveState(id, { ...rec.state, status: 'running', pid: created.pid, conmonPid: created.conmonPid, exitCode: 0,
-      oomKilled: false, startedAt: new Date().toISOString(), finishedAt: '', error: '' });
+      oomKilled: false, startedAt: new Date().toISOString(), finishedAt: '', error: '', restarting: false });
+    ctx.health.begin(id);
   } catch (err) {
     await undoStart(ctx, rec, err);
     // docker run --rm removes a container that could not start, so a typo leaves nothing behind.
@@ -56,6 +66,7 @@ async function undoStart(ctx: EngineContext, rec: ContainerRecord, err: unknown)
   const id = rec.config.id;
   ctx.attach.failPending(id, err);
   await ctx.runtime.delete(id, true).catch(() => undefined);
+  ctx.alloc.release(id);
   await teardownContainerNetwork(ctx, id).catch(() => undefined);
   await ctx.storage.unmount(id).catch(() => undefined);
   await rm(join(containerPaths(ctx, id).exitDir, id), { force: true });

@@ -30,6 +30,8 @@ export async function killContainer(ctx: EngineContext, ref: string, signal = 'S
   const sig = normalizeSignal(signal);
   const rec = mustBeActive(ctx, ref);
   await ctx.locks.run(rec.config.id, async () => {
+    // docker: a kill with SIGKILL or the stop signal counts as a manual stop (the restart policy is suspended).
+    if (sig === 'SIGKILL' || sig === normalizeSignal(rec.config.stopSignal)) ctx.restart.manualStop(rec.config.id);
     await ctx.runtime.kill(rec.config.id, sig, true).catch((err) => { throw wrap(err, `kill container ${rec.name}`); });
   });
   ctx.events.emit('container', 'kill', rec.config.id, { name: rec.name, image: rec.config.image, signal: sig });
@@ -39,10 +41,20 @@ export async function killContainer(ctx: EngineContext, ref: string, signal = 'S
 export async function stopContainer(ctx: EngineContext, ref: string, timeoutSeconds?: number): Promise<void> {
   const rec = ctx.state.lookupContainer(ref);
   const id = rec.config.id;
-  if (rec.state.status !== 'running' && rec.state.status !== 'paused') return;
+  if (rec.state.status !== 'running' && rec.state.status !== 'paused') {
+    // Waiting for its restart policy's next attempt: the stop cancels it (unless that attempt just started it).
+    const started = await ctx.locks.run(id, async () => {
+      const now = ctx.state.getContainer(id);
+      if (now?.state.status === 'running' || now?.state.status === 'paused') return true;
+      if (now?.state.restarting) ctx.restart.manualStop(id);
+      return false;
+    });
+    if (!started) return;
+  }
   const timeout = timeoutSeconds ?? rec.config.stopTimeout;
   const exited = armWait(ctx, id, 'not-running');
   await ctx.locks.run(id, async () => {
+    ctx.restart.manualStop(id); // before the signal: the exit it causes is not the restart policy's to undo
     if (rec.state.status === 'paused') await ctx.runtime.resume(id).catch(() => undefined);
     await ctx.runtime.kill(id, normalizeSignal(rec.config.stopSignal), false).catch(() => undefined);
   });

@@ -6,6 +6,7 @@ import { ConflictError, InvalidArgumentError, wrap, type ResourceLimits } from '
 import { limitResources } from '../../specgen/resources.js';
 import type { EngineContext } from '../context.js';
 import { RESOURCE_FLAGS, validateResources } from '../validate-resources.js';
+import { enforceUpdatePolicy } from '../policy.js';
 
 /** What `update` may change: what the kernel can change under a running process (as docker update). */
 export const UPDATABLE: ReadonlyArray<keyof ResourceLimits> = [
@@ -30,7 +31,9 @@ export async function updateContainer(ctx: EngineContext, ref: string, req: Reso
     } catch (err) {
       throw wrap(err, context);
     }
+    await enforceUpdatePolicy(ctx, rec.config, { ...rec.config, resources }).catch((err: unknown) => { throw wrap(err, context); });
     if (rec.state.status === 'running' || rec.state.status === 'paused') {
+      if (patch.cpusetCpus !== undefined) ctx.alloc.repin(id, resources.cpusetCpus!);
       await ctx.runtime.update(id, limitResources(resources)).catch((err: unknown) => { throw wrap(err, context); });
     }
     ctx.state.saveConfig(id, { ...rec.config, resources });

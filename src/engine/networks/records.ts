@@ -107,11 +107,11 @@ export async function releaseNetworkHost(ctx: EngineContext, net: NetworkRecord)
   await removeBridge(net.bridge);
 }
 
-/** Removes every user-defined network no container uses; returns their names. */
-export async function pruneNetworks(ctx: EngineContext): Promise<string[]> {
+/** Removes the user-defined networks no container uses that `select` picks (all without it); returns their names. */
+export async function pruneNetworks(ctx: EngineContext, select: (n: NetworkRecord) => boolean = () => true): Promise<string[]> {
   const removed: string[] = [];
   for (const net of ctx.state.listNetworks()) {
-    if (net.isDefault || containersOf(ctx, net).length) continue;
+    if (net.isDefault || containersOf(ctx, net).length || !select(net)) continue;
     try {
       await removeNetwork(ctx, net.id);
       removed.push(net.name);

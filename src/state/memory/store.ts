@@ -3,6 +3,7 @@
 import { AlreadyExistsError, NotFoundError, type ContainerConfig, type ContainerRecord, type ContainerState,
   type ImageRecord, type VolumeRecord } from '../../core/index.js';
 import type { AttachmentRecord, NetworkRecord } from '../../network/types.js';
+import type { Allocation } from '../../resources/types.js';
 import type { StateStore } from '../types.js';
 import { lookupByRef } from '../lookup.js';
 
@@ -13,10 +14,12 @@ interface Tables {
   volumes: Map<string, VolumeRecord>;
   networks: Map<string, NetworkRecord>;
   attachments: Map<string, AttachmentRecord>;   // key: containerId/networkId, in insertion order
+  allocations: Map<string, Allocation>;
 }
 
 export class MemoryStateStore implements StateStore {
-  private t: Tables = { containers: new Map(), images: new Map(), imageNames: new Map(), volumes: new Map(), networks: new Map(), attachments: new Map() };
+  private t: Tables = { containers: new Map(), images: new Map(), imageNames: new Map(), volumes: new Map(), networks: new Map(), attachments: new Map(),
+    allocations: new Map() };
 
   transaction<T>(fn: () => T): T {
     const saved = structuredClone(this.t);
@@ -133,6 +136,14 @@ export class MemoryStateStore implements StateStore {
   }
 
   removeAttachment(containerId: string, networkId: string): void { this.t.attachments.delete(`${containerId}/${networkId}`); }
+
+  saveAllocation(a: Allocation): void { this.t.allocations.set(a.containerId, structuredClone(a)); }
+
+  listAllocations(): Allocation[] {
+    return [...this.t.allocations.values()].sort((a, b) => a.containerId.localeCompare(b.containerId)).map((a) => structuredClone(a));
+  }
+
+  removeAllocation(containerId: string): void { this.t.allocations.delete(containerId); }
 
   private byName(name: string): ContainerRecord | undefined {
     return [...this.t.containers.values()].find((c) => c.name === name);

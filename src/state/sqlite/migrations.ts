@@ -69,6 +69,14 @@ const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       update.run(JSON.stringify(config), row.id);
     }
   },
+  // 4: what the allocator handed out (exclusive CPUs, guaranteed memory), one row per container holding any.
+  // Existing containers held nothing, so the table starts empty.
+  (db) => db.exec(`
+    CREATE TABLE allocations (
+      container_id TEXT PRIMARY KEY,
+      record       TEXT NOT NULL
+    );
+  `),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,6 +5,7 @@ import { AlreadyExistsError, NotFoundError, type ContainerConfig, type Container
   type ImageRecord, type VolumeRecord } from '../../core/index.js';
 import { withNetworkDefaults } from '../../core/index.js';
 import type { AttachmentRecord, NetworkRecord } from '../../network/types.js';
+import type { Allocation } from '../../resources/types.js';
 import type { StateStore } from '../types.js';
 import { lookupByRef } from '../lookup.js';
 import { SCHEMA_VERSION, migrate } from './migrations.js';
@@ -209,5 +210,19 @@ export class SqliteStateStore implements StateStore {
 
   removeAttachment(containerId: string, networkId: string): void {
     this.db.prepare('DELETE FROM network_attachments WHERE container_id = ? AND network_id = ?').run(containerId, networkId);
+  }
+
+  saveAllocation(a: Allocation): void {
+    this.db.prepare(`INSERT INTO allocations (container_id, record) VALUES (?, ?)
+      ON CONFLICT (container_id) DO UPDATE SET record = excluded.record`).run(a.containerId, JSON.stringify(a));
+  }
+
+  listAllocations(): Allocation[] {
+    return (this.db.prepare('SELECT record FROM allocations ORDER BY container_id').all() as Array<{ record: string }>)
+      .map((r) => JSON.parse(r.record) as Allocation);
+  }
+
+  removeAllocation(containerId: string): void {
+    this.db.prepare('DELETE FROM allocations WHERE container_id = ?').run(containerId);
   }
 }
