@@ -87,13 +87,16 @@ export function planMeasurement(topo: Topology, opts: MeasureOptions): PlannedPa
     };
     // The aggressor also carries a generous deadline, so it ends by itself if the driver dies before stopping it.
     const safetyMs = opts.reps * (2 * opts.durationMs + 5000) + 60_000;
+    const pooled = placementName === 'shared-pool' || placementName === 'exclusive';
     const load: ProbeContainerSpec = {
       role: 'aggressor', placement: where.aggressor, scratch,
-      argv: ['aggressor', r.aggressor, '--intensity', String(opts.intensity), '--duration-ms', String(safetyMs), ...aggressorSize, ...dir],
+      argv: ['aggressor', r.aggressor, '--intensity', String(opts.intensity), '--duration-ms', String(safetyMs), ...aggressorSize, ...dir,
+        ...(pooled && !scratch ? ['--threads', '1'] : [])],
     };
+    const loadCount = pooled && !scratch ? topo.cpus.length : 1;
     const blocks = Array.from({ length: opts.reps }, (): BlockOrder =>
       random() < 0.5 ? ['baseline', 'loaded'] : ['loaded', 'baseline']);
-    planned.push({ name, resource, placement: placementName, probe: r.probe, aggressor: r.aggressor, victim, load, blocks });
+    planned.push({ name, resource, placement: placementName, probe: r.probe, aggressor: r.aggressor, victim, load, loadCount, blocks });
   }
   return planned;
 }
@@ -106,6 +109,6 @@ export const WARMUP_MS = 200;
  * container start/stop costing overheadMs (≈0.3 s through the engine).
  */
 export function estimateRunTimeMs(plan: PlannedPath[], opts: MeasureOptions, overheadMs = 300): number {
-  const perBlock = 2 * (opts.durationMs + overheadMs) + 2 * overheadMs + WARMUP_MS;
-  return plan.reduce((sum, p) => sum + p.blocks.length * perBlock, 0);
+  const perBlock = (p: PlannedPath) => 2 * (opts.durationMs + overheadMs) + 2 * p.loadCount * overheadMs + WARMUP_MS;
+  return plan.reduce((sum, p) => sum + p.blocks.length * perBlock(p), 0);
 }

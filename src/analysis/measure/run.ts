@@ -30,18 +30,19 @@ async function runVictim(runner: ProbeRunner, path: PlannedPath, t: Throttling):
   return parseProbeOutput(stdout, path.probe);
 }
 
-/** Aggressor first, a warm-up, then the victim; the aggressor is stopped whatever happens to the victim. */
+/** Aggressors first, a warm-up, then the victim; the aggressors are stopped whatever happens to the victim. */
 async function runLoaded(runner: ProbeRunner, path: PlannedPath, t: Throttling): Promise<ProbeStats> {
-  const aggressor = await runner.startAggressor(path.load);
+  const aggressors: Array<{ stop(): Promise<CgroupCounters> }> = [];
   let result: ProbeStats | undefined;
   let failure: unknown;
   try {
+    for (let i = 0; i < path.loadCount; i++) aggressors.push(await runner.startAggressor(path.load));
     await sleep(WARMUP_MS);
     result = await runVictim(runner, path, t);
   } catch (err) {
     failure = err;
   }
-  t.aggressor = addCounters(t.aggressor, await aggressor.stop());
+  for (const a of aggressors) t.aggressor = addCounters(t.aggressor, await a.stop());
   if (failure !== undefined || !result) throw failure;
   return result;
 }

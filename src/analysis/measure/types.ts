@@ -56,6 +56,12 @@ export interface PlannedPath {
   aggressor: string;             // aggressor mode
   victim: ProbeContainerSpec;
   load: ProbeContainerSpec;      // the aggressor
+  /**
+   * How many aggressor containers run at once. One, except where the victim competes for a pool: there the
+   * kernel gives every container (cgroup) an equal share, so one aggressor container could never take more than
+   * its share; one single-threaded aggressor per host CPU keeps the pool oversubscribed, as a busy host is.
+   */
+  loadCount: number;
   /** One block per repetition, each with an idle baseline, in seeded-random order. */
   blocks: BlockOrder[];
 }
