@@ -28,7 +28,9 @@ describe('runMeasurement with a taskset-backed runner', { timeout: 120_000 }, ()
 
     assert.equal(report.paths.length, 6);
     assert.equal(lines.length, 30, 'one progress line per rep');
-    assert.equal(runner.started, 6 * 5 * 3, 'per block: two victims and one aggressor');
+    // Per block two victims and the aggressors: one, or one per CPU where the victim competes for a pool.
+    const aggressors = report.paths.reduce((n, p) => n + (['shared-pool', 'exclusive'].includes(p.placement) && p.resource === 'cpu' ? topology.cpus.length : 1), 0);
+    assert.equal(runner.started, 5 * (6 * 2 + aggressors));
     for (const p of report.paths) {
       assert.equal(p.reps.length, 5);
       assert.ok(p.ci[0] <= p.ratio && p.ratio <= p.ci[1], `${p.name} CI brackets the ratio`);
