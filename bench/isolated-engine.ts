@@ -2,9 +2,9 @@
 // the real CLI (bin/bulkhead, executed the way a user's shell executes it). It never touches the host's default
 // engine, and cleanup() removes every container, process, mount and file it made, even after a failure.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../src/core/index.js';
 import { errorLine, sleep, timeCommand, type Timed } from './stats.js';
@@ -65,6 +65,7 @@ export class IsolatedEngine {
 
   /** Starts `bulkhead daemon` in the foreground of a child (so its pid is known) and waits until it answers. */
   async start(): Promise<void> {
+    checkBundleFresh(this.bin);
     this.daemon = spawn(this.bin, ['daemon'], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
     this.daemon.stderr!.on('data', (d: Buffer) => this.daemonLog.push(d));
     for (let i = 0; i < 400; i++) {
@@ -129,4 +130,17 @@ export function unmountUnder(dir: string): void {
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '')
     .filter((m) => m === dir || m.startsWith(`${dir}/`)).sort((a, b) => b.length - a.length);
   for (const m of mounts) spawnSync('umount', ['-l', m]);
+}
+
+/**
+ * bin/bulkhead quietly runs tsc's slower output when the CLI bundle is older than it (a `tsc` since the last
+ * `npm run build`), which adds tens of milliseconds to every call: figures taken so would be wrong, so refuse.
+ */
+function checkBundleFresh(bin: string): void {
+  const root = join(dirname(bin), '..');
+  const bundle = join(root, 'dist', 'bundle', 'cli', 'bulkhead.cjs');
+  const main = join(root, 'dist', 'src', 'cli', 'main.js');
+  if (!existsSync(bundle) || (existsSync(main) && statSync(bundle).mtimeMs < statSync(main).mtimeMs)) {
+    throw new EngineError('InvalidArgument', `the CLI bundle of ${root} is missing or older than tsc's output: run "node scripts/bundle-cli.mjs" (or npm run build) first`);
+  }
 }
