@@ -34,7 +34,7 @@ import { commitContainer, copyFrom, copyTo, diffContainer, exportContainer, stat
 import { topContainer } from './containers/top.js';
 import { ExpiryScheduler, parsePruneFilters, pruneBuildCache, pruneContainersFiltered, pruneImagesFiltered, pruneNetworksFiltered,
   pruneVolumesFiltered, type Filters, type PruneKind } from './sprawl/index.js';
-import { updateContainer } from './containers/update.js';
+import { setRestartPolicy, updateContainer } from './containers/update.js';
 import { replaceContainer, type ReplaceOptions } from './containers/replace.js';
 import { checkPolicy, showPolicy, type PolicyInput } from './policy.js';
 import { allStats, containerStats, streamStats } from './containers/stats.js';
@@ -170,6 +170,7 @@ export class Engine {
   inspectExec(execId: string) { return inspectExec(execId); }
   top(ref: string) { return topContainer(this.ctx, ref); }
   update(ref: string, resources: ResourceLimits) { return updateContainer(this.ctx, ref, resources); }
+  setRestartPolicy(ref: string, policy: { name: string; maximumRetryCount?: number }) { return setRestartPolicy(this.ctx, ref, policy); }
   stats(ref: string) { return containerStats(this.ctx, ref); }
   statsStream(ref: string, signal?: AbortSignal) { return streamStats(this.ctx, ref, { signal }); }
   statsAll() { return allStats(this.ctx); }

@@ -20,6 +20,8 @@ describe('Docker API: restart policies and health checks (docker CLI)', () => {
     const r = e.docker(['run', '--rm', '--restart', 'always', 'busybox', 'true']);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /--restart and --rm|restart/i);
+    e.dockerOk(['update', '--restart', 'always', 'dk-fail']);
+    assert.deepEqual(inspect('dk-fail').HostConfig.RestartPolicy, { Name: 'always', MaximumRetryCount: 0 });
     e.dockerOk(['rm', 'dk-fail']);
   });
 

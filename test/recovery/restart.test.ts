@@ -41,6 +41,20 @@ describe('restart policies (CLI)', () => {
     assert.deepEqual([c.State.status, c.State.restartCount, c.State.restarting ?? false], ['exited', 0, false]);
   });
 
+  it('update --restart changes the policy from the next exit on, and refuses it on a --rm container', async () => {
+    e.ok(['create', '--name', 'rp-upd', 'busybox', 'sh', '-c', 'exit 3']);
+    e.ok(['update', '--restart', 'on-failure:1', 'rp-upd']);
+    assert.deepEqual(record(e, 'rp-upd').Config.restartPolicy, { name: 'on-failure', maximumRetryCount: 1 });
+    e.ok(['start', 'rp-upd']);
+    await waitFor(() => { const c = record(e, 'rp-upd'); return c.State.restartCount === 1 && c.State.status === 'exited' && !c.State.restarting; }, 'one restart');
+    e.ok(['update', '--restart', 'no', 'rp-upd']);
+    assert.equal(record(e, 'rp-upd').Config.restartPolicy, undefined);
+    e.ok(['create', '--name', 'rp-rm', '--rm', 'busybox', 'true']);
+    assertOneLineError(e.run(['update', '--restart', 'always', 'rp-rm']), /--restart cannot be given to a container started with --rm/);
+    assertOneLineError(e.run(['update', '--restart', 'sometimes', 'rp-upd']), /invalid restart policy "sometimes"/);
+    e.ok(['rm', 'rp-upd', 'rp-rm']);
+  });
+
   it('always restarts clean exits; stop suspends it, start resumes it with the count reset', async () => {
     e.ok(['run', '-d', '--name', 'rp-always', '--restart', 'always', 'busybox', 'sh', '-c', 'sleep 1']);
     await waitFor(() => record(e, 'rp-always').State.restartCount >= 2, 'two restarts', 20_000);

@@ -59,9 +59,16 @@ export function dockerContainerRoutes(router: Router): void {
     })
     .add('POST', '/containers/:ref/update', async (r) => {
       const body = await readJson<Record<string, unknown>>(r.raw);
-      const policy = (body.RestartPolicy as { Name?: string } | undefined)?.Name;
-      if (policy && policy !== 'no') throw new InvalidArgumentError(`RestartPolicy is not supported by Bulkhead: restart policy "${policy}" is not implemented`);
-      await r.engine.update(ref(r), resourcesFromDocker(body, 'update'));
+      const policy = body.RestartPolicy as { Name?: unknown; MaximumRetryCount?: unknown } | undefined;
+      const resources = resourcesFromDocker(body, 'update');
+      // `docker update --restart X` sends the policy and every limit as 0 ("not given"): only what is set changes.
+      if (policy?.Name !== undefined) {
+        if (typeof policy.Name !== 'string' || (policy.MaximumRetryCount !== undefined && typeof policy.MaximumRetryCount !== 'number')) {
+          throw new InvalidArgumentError('RestartPolicy must be {"Name": string, "MaximumRetryCount": number}');
+        }
+        await r.engine.setRestartPolicy(ref(r), { name: policy.Name, maximumRetryCount: policy.MaximumRetryCount as number | undefined });
+      }
+      if (policy?.Name === undefined || Object.keys(resources).length > 0) await r.engine.update(ref(r), resources);
       sendJson(response(r), 200, { Warnings: [] });
     })
     .add('POST', '/containers/prune', async (r) => {

@@ -7,19 +7,25 @@ import type { Client } from '../client.js';
 import type { CliContext } from '../context.js';
 import { addResourceFlags, resourcesFromFlags, type ResourceFlags } from '../flags/resources.js';
 import { printJson, table } from '../format.js';
+import { restartFromFlag } from './run.js';
 
 const C = (ref: string) => `/bulkhead/containers/${encodeURIComponent(ref)}`;
 
 export function resourceCommands(program: Command, cli: CliContext): void {
-  addResourceFlags(program.command('update').description('change the resource limits of containers (live when running)'), 'update')
+  addResourceFlags(program.command('update').description('change the resource limits (live when running) or the restart policy of containers'), 'update')
+    .option('--restart <policy>', 'restart policy from the next exit on: no, on-failure[:max-retries], always, unless-stopped')
     .argument('<containers...>')
-    .action(async (refs: string[], f: ResourceFlags) => {
+    .action(async (refs: string[], f: ResourceFlags & { restart?: string }) => {
       const resources = resourcesFromFlags(f);
-      if (Object.keys(resources).length === 0) {
-        throw new InvalidArgumentError('update: no limit given: pass at least one of --memory, --cpus, --pids-limit, …');
+      const restart = restartFromFlag(f.restart);
+      if (Object.keys(resources).length === 0 && !restart) {
+        throw new InvalidArgumentError('update: no limit given: pass at least one of --memory, --cpus, --pids-limit, … (or --restart)');
       }
       const client = await cli.client();
-      await forEachRef(refs, (ref) => client.call('POST', `${C(ref)}/update`, { json: resources }));
+      await forEachRef(refs, async (ref) => {
+        if (restart) await client.call('POST', `${C(ref)}/restart-policy`, { json: restart });
+        if (Object.keys(resources).length) await client.call('POST', `${C(ref)}/update`, { json: resources });
+      });
     });
 
   program.command('stats').description('show what running containers consume (CPU, memory, pids, block and network I/O)')

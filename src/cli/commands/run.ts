@@ -79,7 +79,7 @@ export function toCreateRequest(image: string, command: string[], f: CreateFlags
 }
 
 /** --restart no|always|unless-stopped|on-failure[:N]; the engine checks the name and the combination. */
-function restartFromFlag(v: string | undefined): CreateRequest['restartPolicy'] {
+export function restartFromFlag(v: string | undefined): CreateRequest['restartPolicy'] {
   if (v === undefined) return undefined;
   const [name = '', max, ...extra] = v.split(':');
   if (extra.length || (max !== undefined && !/^\d+$/.test(max))) {

@@ -7,6 +7,7 @@ import { limitResources } from '../../specgen/resources.js';
 import type { EngineContext } from '../context.js';
 import { RESOURCE_FLAGS, validateResources } from '../validate-resources.js';
 import { enforceUpdatePolicy } from '../policy.js';
+import { validateRestartPolicy } from '../restart/index.js';
 
 /** What `update` may change: what the kernel can change under a running process (as docker update). */
 export const UPDATABLE: ReadonlyArray<keyof ResourceLimits> = [
@@ -41,6 +42,32 @@ export async function updateContainer(ctx: EngineContext, ref: string, req: Reso
   });
   ctx.events.emit('container', 'update', id, { name: updated.name, image: updated.image });
   return updated.resources;
+}
+
+/**
+ * `update --restart`: the container's restart policy from its next exit on (docker update --restart). Checked
+ * against the rest of its config as at create: a --rm container, or one restarted by its health check, has none.
+ */
+export async function setRestartPolicy(ctx: EngineContext, ref: string, req: { name: string; maximumRetryCount?: number }): Promise<void> {
+  const id = ctx.state.lookupContainer(ref).config.id;
+  const name = await ctx.locks.run(id, async () => {
+    const rec = ctx.state.lookupContainer(id);
+    const context = `update container ${rec.name}`;
+    let policy;
+    try {
+      policy = validateRestartPolicy(req);
+    } catch (err) {
+      throw wrap(err, context);
+    }
+    if (policy && rec.config.autoRemove) throw new InvalidArgumentError(`${context}: --restart cannot be given to a container started with --rm`);
+    if (policy && rec.config.healthcheck?.onFailure === 'restart') {
+      throw new InvalidArgumentError(`${context}: --restart cannot be used with --health-on-failure=restart (use kill)`);
+    }
+    const { restartPolicy: _previous, ...config } = rec.config;
+    ctx.state.saveConfig(id, policy ? { ...config, restartPolicy: policy } : config);
+    return rec.name;
+  });
+  ctx.events.emit('container', 'update', id, { name });
 }
 
 /** The request's shape: an object of updatable fields, at least one; 0 means "not given" except for pids. */
