@@ -36,7 +36,7 @@ export function restoreAllocations(ctx: EngineContext): string[] {
       const want = placement.kind === 'shared' ? ctx.alloc.pools.sharedCpus() : placement.cpus;
       const dirs = processCgroupDirs(c.state.pid);
       const actual = readCpusetCpus(dirs);
-      if (actual === undefined || formatCpuList(parseCpuList(actual || '')) === formatCpuList(want)) continue;
+      if (actual === undefined || formatCpuList(parseCpuList(actual)) === formatCpuList(want)) continue;
       writeCpusetCpus(dirs, formatCpuList(want));
       corrected.push(`container ${c.name} ran on cpu ${actual}, the allocation says ${formatCpuList(want)}: moved`);
     } catch (err) {

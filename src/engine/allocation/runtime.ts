@@ -6,9 +6,8 @@ import { ConflictError, wrap, type ContainerRecord } from '../../core/index.js';
 import { ResourcePools, defaultReservedCpus, formatCpuList, parseCpuList, readTopology, type Allocation,
   type AllocationRequest, type Topology } from '../../resources/index.js';
 import type { StateStore } from '../../state/index.js';
-import { processCgroupDirs, type CgroupDirs } from '../../sys/cgroup-paths.js';
+import { DEFAULT_CGROUP_PARENT, processCgroupDirs, type CgroupDirs } from '../../sys/cgroup-paths.js';
 import { writeCpusetCpus } from '../../sys/cgroup-cpu.js';
-import { DEFAULT_CGROUP_PARENT } from '../../sys/cgroup-paths.js';
 import type { AllocationOptions } from '../types.js';
 import { RealtimeBudget } from './realtime.js';
 
