@@ -26,7 +26,12 @@ describe('build containers after a daemon crash', { skip }, () => {
     build.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
     for (let i = 0; i < 300 && !out.includes(marker); i++) await new Promise((r) => setTimeout(r, 50));
     assert.ok(out.includes(marker), `the RUN step started: ${out}`);
-    const running = engine.ok(['ps', '-q', '--no-trunc', '--filter', 'label=io.bulkhead.build=step']);
+    // The step's output can arrive before the daemon has recorded the container as running: wait for that record.
+    let running = '';
+    for (let i = 0; i < 100 && !running; i++) {
+      running = engine.ok(['ps', '-q', '--no-trunc', '--filter', 'label=io.bulkhead.build=step']);
+      if (!running) await new Promise((r) => setTimeout(r, 50));
+    }
     assert.match(running, /^[0-9a-f]{64}$/, 'one build-step container is running');
 
     await engine.killDaemon('SIGKILL');

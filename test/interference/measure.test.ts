@@ -17,7 +17,7 @@ describe('runMeasurement with a taskset-backed runner', { timeout: 120_000 }, ()
   after(() => { runner.killAll(); rmSync(scratch, { recursive: true, force: true }); });
 
   it('measures the quick paths: CPU same/different/shared/exclusive, disk and net', { skip: topology.cpus.length < 2 && 'needs 2 CPUs' }, async (t) => {
-    const opts = { ...defaultMeasureOptions(true), durationMs: 400, seed: 7 };
+    const opts = { ...defaultMeasureOptions(true), durationMs: 200, seed: 7 };
     const lines: string[] = [];
     const host = { topology, virtualization: { kind: 'vm', hypervisor: 'kvm' }, rdt: false, readSteal };
     const background = watchBackgroundLoad();
