@@ -1,5 +1,5 @@
 /*
- * attach SOCKET_PATH [READY_FD]
+ * attach [--wait] SOCKET_PATH [READY_FD]
  *
  * Relays between this process's stdio and conmon's attach socket. Node cannot open the socket itself: it is
  * SOCK_SEQPACKET, and libuv only speaks SOCK_STREAM. The engine spawns this helper and talks to it over pipes.
@@ -14,6 +14,10 @@
  * When READY_FD is given, one line "ok" is written to it and it is closed once the socket is connected, so the
  * caller can start the container knowing no output will be lost.
  *
+ * With --wait, a socket that does not exist or does not listen yet is tried again every millisecond (for at most
+ * WAIT_LIMIT_MS): the engine starts this helper while conmon is still creating the container, so connecting
+ * overlaps the runtime's work instead of following it. The engine kills the helper if the create fails.
+ *
  * Exit status: 0 when the socket closed normally, 1 on usage or connection errors (message on stderr).
  */
 #define _GNU_SOURCE
@@ -27,6 +31,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define STREAM_STDOUT 2
@@ -35,6 +40,8 @@
 #define PACKET_MAX (8192 + 1)
 /* conmon reads our packets into a 32 KiB buffer; stay well below it. */
 #define INPUT_CHUNK 8192
+/* Bounds --wait for a helper whose engine went away mid-create; a create takes well under a second. */
+#define WAIT_LIMIT_MS 120000
 
 static int write_all(int fd, const char *buf, size_t len)
 {
@@ -109,6 +116,9 @@ static int relay_output(int sock)
 {
 	char buf[PACKET_MAX];
 	ssize_t n = recv(sock, buf, sizeof(buf), 0);
+	/* conmon exiting with our connection not yet accepted (its runtime's create failed) resets it: just an end. */
+	if (n < 0 && errno == ECONNRESET)
+		return 0;
 	if (n < 0)
 		return errno == EINTR || errno == EAGAIN ? 1 : -1;
 	if (n == 0)
@@ -138,16 +148,31 @@ static int relay_input(int sock)
 	return 1;
 }
 
+/* connect_attach, retried while the socket is missing or not listening yet. */
+static int connect_waiting(const char *path)
+{
+	const struct timespec step = { .tv_sec = 0, .tv_nsec = 1000000 };
+	for (int waited = 0;; waited++) {
+		int sock = connect_attach(path);
+		if (sock >= 0 || (errno != ENOENT && errno != ECONNREFUSED) || waited >= WAIT_LIMIT_MS)
+			return sock;
+		nanosleep(&step, NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
+	int wait = argc > 1 && strcmp(argv[1], "--wait") == 0;
+	argc -= wait;
+	argv += wait;
 	if (argc != 2 && argc != 3) {
-		fprintf(stderr, "usage: attach SOCKET_PATH [READY_FD]\n");
+		fprintf(stderr, "usage: attach [--wait] SOCKET_PATH [READY_FD]\n");
 		return 1;
 	}
 	/* A reader that went away must not kill us before we finish relaying. */
 	signal(SIGPIPE, SIG_IGN);
 
-	int sock = connect_attach(argv[1]);
+	int sock = wait ? connect_waiting(argv[1]) : connect_attach(argv[1]);
 	if (sock < 0) {
 		fprintf(stderr, "attach: connect %s: %s\n", argv[1], strerror(errno));
 		return 1;

@@ -7,6 +7,12 @@ import { kindForStatus, type ErrorBody } from '../api/wire.js';
 
 export interface ClientOptions {
   socketPath: string;
+  /**
+   * Makes sure a daemon answers (starting one, or saying why not). Called when a request finds no daemon, after
+   * which the request is sent again; and before a request whose body is a stream, which cannot be sent twice.
+   * Not probing the socket before every command saves each CLI call a connection.
+   */
+  ensureDaemon?: () => Promise<void>;
 }
 
 /** An error the daemon reported; it keeps the engine's kind so exit codes map the same way on both sides. */
@@ -24,7 +30,34 @@ export interface RequestOptions {
 }
 
 export class Client {
+  private daemonSeen = false;
+  private ensuring?: Promise<void>;
+
   constructor(readonly opts: ClientOptions) {}
+
+  /** Sends, and once only, when nothing listens on the socket yet, has a daemon started and sends again. */
+  private async reaching<T>(send: () => Promise<T>, replayable: boolean): Promise<T> {
+    if (!this.opts.ensureDaemon || this.daemonSeen) return send();
+    if (!replayable) {
+      await this.daemonUp();
+      return send();
+    }
+    try {
+      const result = await send();
+      this.daemonSeen = true;
+      return result;
+    } catch (err) {
+      if (!['ENOENT', 'ECONNREFUSED'].includes(errnoCode(err) ?? '')) throw err;
+      await this.daemonUp();
+      return send();
+    }
+  }
+
+  private daemonUp(): Promise<void> {
+    // Concurrent first requests (run's attach and wait) share one start.
+    this.ensuring ??= this.opts.ensureDaemon!().then(() => { this.daemonSeen = true; });
+    return this.ensuring;
+  }
 
   path(p: string, query: RequestOptions['query'] = {}): string {
     const q = new URLSearchParams();
@@ -36,7 +69,6 @@ export class Client {
     return s ? `${p}?${s}` : p;
   }
 
-  /** Sends a request and returns the raw response once its headers arrive; errors (status ≥ 400) are thrown. */
   /**
    * Where requests go. `servername: ''` tells node's agent that there is no TLS server name to work out: without it
    * the agent tests the host name with net.isIP, whose first call compiles a large regular expression (~4 ms of a
@@ -46,8 +78,15 @@ export class Client {
     return { socketPath: this.opts.socketPath, servername: '' } as { socketPath: string };
   }
 
+  /** Sends a request and returns the raw response once its headers arrive; errors (status ≥ 400) are thrown. */
   async stream(method: string, p: string, opts: RequestOptions = {}): Promise<IncomingMessage> {
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const res = await this.reaching(() => this.send(method, p, opts), !opts.body);
+    if ((res.statusCode ?? 500) >= 400) throw await toApiError(res);
+    return res;
+  }
+
+  private send(method: string, p: string, opts: RequestOptions): Promise<IncomingMessage> {
+    return new Promise<IncomingMessage>((resolve, reject) => {
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
       let payload: string | undefined;
       if (opts.json !== undefined) { payload = JSON.stringify(opts.json); headers['Content-Type'] = 'application/json'; }
@@ -60,8 +99,6 @@ export class Client {
       });
       if (opts.body) opts.body.pipe(req); else req.end(payload);
     });
-    if ((res.statusCode ?? 500) >= 400) throw await toApiError(res);
-    return res;
   }
 
   async call<T = unknown>(method: string, p: string, opts: RequestOptions = {}): Promise<T> {
@@ -72,14 +109,14 @@ export class Client {
 
   /** Opens an upgraded (hijacked) connection for interactive streams: attach, exec. */
   upgrade(p: string, query: RequestOptions['query'] = {}): Promise<{ socket: Duplex; head: Buffer }> {
-    return new Promise((resolve, reject) => {
+    return this.reaching(() => new Promise((resolve, reject) => {
       const req = request({ ...this.target, method: 'POST', path: this.path(p, query),
         headers: { Connection: 'Upgrade', Upgrade: 'tcp' } });
       req.on('upgrade', (_res, socket, head) => resolve({ socket, head }));
       req.on('response', (res) => { toApiError(res).then(reject, reject); });
       req.on('error', reject);
       req.end();
-    });
+    }), true);
   }
 }
 

@@ -1,4 +1,4 @@
-// What every command needs: the resolved settings and a client whose daemon is known to be up.
+// What every command needs: the resolved settings and a client that starts a daemon when none answers.
 import type { Command } from 'commander';
 import { Client } from './client.js';
 import { ensureDaemon } from './daemon-launcher.js';
@@ -16,8 +16,7 @@ export class CliContext {
   async client(): Promise<Client> {
     if (!this.cached) {
       const settings = this.settings();
-      await ensureDaemon(settings);
-      this.cached = new Client({ socketPath: settings.socketPath });
+      this.cached = new Client({ socketPath: settings.socketPath, ensureDaemon: () => ensureDaemon(settings) });
     }
     return this.cached;
   }

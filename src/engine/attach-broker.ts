@@ -1,7 +1,13 @@
 // Attach requests for containers that have not started yet. `run` attaches before it starts the container (so
-// no output is lost); the broker parks those requests and start() connects them after conmon has created the
-// container and before the runtime starts its process.
+// no output is lost); the broker parks those requests and start() connects them while conmon creates the
+// container, and waits for the connections before the runtime starts its process.
 import type { AttachSession, ContainerPaths, OciRuntime } from '../runtime/types.js';
+
+/** The parked attaches of one container, connecting while it is created. */
+export interface AttachConnecting {
+  connected: Promise<void>;
+  abort(err: unknown): Promise<void>;
+}
 
 interface Pending {
   stdin: boolean;
@@ -29,17 +35,23 @@ export class AttachBroker {
     return { session, cancel };
   }
 
-  /** Connects every parked attach of this container; called by start between create and start. */
-  async connectPending(id: string, paths: ContainerPaths): Promise<void> {
+  /**
+   * Starts connecting every parked attach of this container; start calls it just before the runtime's create.
+   * `connected` settles once each attach is connected or has failed (wait for it before starting the process);
+   * `abort` gives up on the ones still waiting for the monitor's socket (the create failed) and fails them.
+   */
+  connectPending(id: string, paths: ContainerPaths): AttachConnecting {
     const list = this.pending.get(id) ?? [];
     this.pending.delete(id);
-    await Promise.all(list.map(async (p) => {
+    const creating = new AbortController();
+    const connected = Promise.all(list.map(async (p) => {
       try {
-        p.resolve(await this.runtime.attach(paths, { stdin: p.stdin }));
+        p.resolve(await this.runtime.attach(paths, { stdin: p.stdin, whileCreating: creating.signal }));
       } catch (err) {
         p.reject(err);
       }
-    }));
+    })).then(() => undefined);
+    return { connected, abort: (err) => { creating.abort(err); return connected; } };
   }
 
   /** Fails parked attaches when the container could not start. */

@@ -38,6 +38,16 @@ export interface AttachSession {
   close(): void;
 }
 
+export interface AttachOptions {
+  stdin: boolean;
+  /**
+   * Given while create() is still running: the monitor's socket may not exist yet, so the attach keeps trying
+   * until it does, and gives up (rejects) when this signal aborts because the create failed. Lets the connection
+   * be made during the create instead of after it.
+   */
+  whileCreating?: AbortSignal;
+}
+
 /** The OCI "process" object for exec (args, env, cwd, user, terminal, capabilities…). */
 export type ProcessSpec = Record<string, unknown> & { args: string[]; terminal?: boolean };
 
@@ -61,7 +71,7 @@ export interface OciRuntime {
   /** Starts conmon, which runs `<runtime> create`; resolves when the container is in "created" state. */
   create(opts: CreateOptions): Promise<CreateResult>;
   /** Connects to conmon's attach socket; call before start() to see every byte of output. */
-  attach(paths: ContainerPaths, opts: { stdin: boolean }): Promise<AttachSession>;
+  attach(paths: ContainerPaths, opts: AttachOptions): Promise<AttachSession>;
   start(id: string): Promise<void>;
   kill(id: string, signal: string, all?: boolean): Promise<void>;
   pause(id: string): Promise<void>;

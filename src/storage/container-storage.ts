@@ -4,11 +4,14 @@
 //   upper/   the container's writes (overlay upperdir)   work/  overlay's scratch dir
 //   rootfs/  the merged mount point                      l/N    short links to the lower dirs (overlay.ts)
 //   idmap    for a user-namespaced container: its range (JSON), so removal knows which shifted cache it used
+// A removed container's directory is renamed into <root>/trash/ and its files deleted there in the background,
+// so a removal (the last step of `run --rm`) does not wait for them; sweepTrash() finishes what a crash cut short.
 // A user-namespaced container mounts shifted copies of the layers (id-shift.ts) and owns its upper dir as the
 // mapped root; its runc init runs as that unprivileged host uid, so every directory on the way to the rootfs
 // must be searchable by others (0711: search, not list).
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError, StateInvalidError, errnoCode, wrap } from '../core/index.js';
@@ -109,11 +112,30 @@ export class ContainerStorage {
     if (this.isMounted(id)) throw new StateInvalidError(`container ${id}: root filesystem is still mounted`);
     try {
       const idMap = await this.idMapOf(id);
-      await rm(this.dir(id), { recursive: true, force: true });
+      await this.discard(this.dir(id));
       if (idMap && !(await this.rangeInUse(idMap.hostUid))) await removeShifted(this.root, idMap.hostUid);
     } catch (err) {
       throw wrap(err, `remove storage of container ${id}`);
     }
+  }
+
+  /** Moves dir out of the way at once (same filesystem: a rename) and deletes it in the background. */
+  private async discard(dir: string): Promise<void> {
+    const trash = join(this.root, 'trash');
+    const doomed = join(trash, randomBytes(8).toString('hex'));
+    await mkdir(trash, { recursive: true });
+    try {
+      await rename(dir, doomed);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return; // removed already
+      throw err;
+    }
+    void rm(doomed, { recursive: true, force: true }).catch(() => undefined); // sweepTrash() retries at next start
+  }
+
+  /** Deletes what a removal left in the trash (the daemon stopped before its background delete finished). */
+  async sweepTrash(): Promise<void> {
+    await rm(join(this.root, 'trash'), { recursive: true, force: true });
   }
 
   private async idMapOf(id: string): Promise<IdMap | undefined> {

@@ -10,10 +10,10 @@ import { BIN, TestEngine } from '../helpers/engine-harness.js';
 const e = new TestEngine('bh-test-autostart-');
 after(() => e.cleanup());
 
-function cli(args: string[]) {
+function cli(args: string[], input?: Buffer) {
   const env = { ...e.env };
   delete env.BULKHEAD_NO_AUTOSTART;
-  const r = spawnSync(process.execPath, [BIN, ...args], { env, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { env, timeout: 60_000, input, maxBuffer: 64 << 20 });
   return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
 }
 
@@ -62,5 +62,21 @@ it('one daemon per root: a second daemon on the same root refuses to start, and 
   assert.notEqual(again.code, 0);
   assert.match(again.stderr, /another bulkhead daemon is already running for /);
   assert.equal(again.stderr.trim().split('\n').length, 1);
+  cli(['daemon', 'stop']);
+});
+
+it('any command may be the first: run --rm (its requests in parallel) and a load whose archive streams from stdin', () => {
+  assert.equal(cli(['daemon', 'status']).code, 1, 'nothing answers yet');
+  const run = cli(['run', '--rm', 'busybox', 'echo', 'first of the day']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, 'first of the day\n');
+  assert.equal(run.stderr.match(/started one/g)?.length, 1, run.stderr);
+  const archive = spawnSync(process.execPath, [BIN, 'save', 'busybox'], { env: { ...e.env }, maxBuffer: 64 << 20 }).stdout;
+  cli(['daemon', 'stop']);
+
+  const load = cli(['load'], archive);
+  assert.equal(load.code, 0, load.stderr);
+  assert.match(load.stderr, /started one/);
+  assert.match(load.stdout, /busybox/);
   cli(['daemon', 'stop']);
 });

@@ -56,6 +56,33 @@ export function runtimeSuite(name: string, makeRuntime: (stateRoot: string) => O
       assert.match(log, /stderr F oops/);
     });
 
+    it('an attach begun while conmon creates the container connects once the monitor listens', async () => {
+      const bundle = await makeBundle({ args: ['sh', '-c', 'echo early bird'] });
+      const id = `bh-test-${randomBytes(6).toString('hex')}`;
+      cleanup.track(id, bundle);
+      const creating = new AbortController();
+      // Begun first: the socket does not exist yet, so this attach has to wait for it.
+      const attaching = runtime.attach(bundle.paths, { stdin: false, whileCreating: creating.signal });
+      await runtime.create({ id, name: id, paths: bundle.paths, tty: false, stdin: false });
+      const a = await attaching;
+      const out = collect(a.stdout);
+      await runtime.start(id);
+      assert.equal(await out, 'early bird\n');
+      assert.equal(await exitCode(id, bundle.paths), 0);
+    });
+
+    it('an attach waiting for a create that failed gives up when aborted, with the create\'s error', async () => {
+      const bundle = await makeBundle({ args: ['true'] });
+      cleanup.trackDir(bundle.dir);
+      const creating = new AbortController();
+      const attaching = runtime.attach(bundle.paths, { stdin: false, whileCreating: creating.signal });
+      await new Promise((r) => setTimeout(r, 50)); // it is retrying by now: no socket ever appears
+      const started = Date.now();
+      creating.abort(new Error('create failed: no such command'));
+      await assert.rejects(attaching, /create failed: no such command/);
+      assert.ok(Date.now() - started < 2000, 'the waiting helper was ended, not left to time out');
+    });
+
     it('attaches through a socket path longer than sun_path allows', async () => {
       const deep = await mkdtemp(join(tmpdir(), 'bh-test-long-'));
       cleanup.trackDir(deep);

@@ -135,6 +135,21 @@ test('unmount and remove are idempotent and leave nothing behind', async () => {
   assert.equal(readFileSync(join(l2, 'data/a'), 'utf8'), 'a', 'image layers untouched');
 });
 
+test('a removal moves the directory to the trash at once and deletes it there; sweepTrash empties what is left', async () => {
+  const rootfs = await storage.mount('bh-test-trash', lowers);
+  mounted.push(rootfs);
+  write(join(rootfs, 'scratch/big'), 'x'.repeat(1 << 20));
+  await storage.remove('bh-test-trash');
+  assert.ok(!existsSync(join(base, 'root/containers/bh-test-trash')), 'gone from the containers folder on return');
+  const trash = join(base, 'root/trash');
+  for (let i = 0; i < 100 && readdirSync(trash).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(readdirSync(trash), [], 'the background delete finished');
+  // What a daemon stopped mid-delete leaves behind is emptied by the next start's sweep.
+  write(join(trash, 'cut-short/upper/file'), 'left');
+  await storage.sweepTrash();
+  assert.ok(!existsSync(trash));
+});
+
 test('many lower layers still fit in one mount (short relative lowerdir links)', async () => {
   const many: string[] = [];
   for (let i = 0; i < 60; i++) {

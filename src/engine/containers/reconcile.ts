@@ -77,6 +77,7 @@ export async function reconcile(ctx: EngineContext): Promise<ReconcileReport> {
     await ctx.storage.remove(id);
     report.orphansRemoved.push(id);
   }
+  await ctx.storage.sweepTrash().catch((err) => ctx.opts.notice?.(`emptying the storage trash: ${String(err)}`));
   // Shifted layer copies of id ranges no container holds any more (a removal the crash cut short).
   const ranges = new Set(ctx.state.listContainers().map((c) => String(c.config.security.idMap?.hostUid ?? '')));
   for (const uid of await readdir(shiftedRoot(ctx.opts.root)).catch(() => [] as string[])) {

@@ -1,5 +1,5 @@
 // Starting a container: mount its root filesystem, generate its OCI bundle, let conmon create it through the
-// runtime, connect parked attaches, then start the process. Any failure undoes what this start did and records
+// runtime while parked attaches connect, then start the process. Any failure undoes what this start did and records
 // the error on the container, which stays "created" so the user can fix the cause and start it again.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { removeLocked } from './remove.js';
 import { setupContainerNetwork, teardownContainerNetwork, usesEngineNetns } from '../networks/index.js';
 import { containerCgroupsPath } from '../../sys/cgroup-paths.js';
 import { checkRunQuotas } from '../sprawl/quotas.js';
+import type { AttachConnecting } from '../attach-broker.js';
 
 export async function startContainer(ctx: EngineContext, ref: string): Promise<void> {
   const id = ctx.state.lookupContainer(ref).config.id;
@@ -23,15 +24,20 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
   const rec = ctx.state.lookupContainer(id);
   if (rec.state.status === 'running' || rec.state.status === 'paused') return; // docker answers "not modified"
   const paths = containerPaths(ctx, id);
+  let attaching: AttachConnecting | undefined;
   try {
-    const rootfs = await mountRootfs(ctx, rec.config);
-    const volumePaths = await volumeDirs(ctx, rec.config, rootfs);
-    await mkdir(paths.userdata, { recursive: true });
     // A user-namespaced container needs a network namespace its user namespace owns (or exec could not join it,
     // nor could it mount sysfs): runc makes it at create, and the networks are attached to it before start.
     const afterCreate = rec.config.security.userns === 'auto' && usesEngineNetns(rec);
-    const net = afterCreate ? { facts: {} } : await setupContainerNetwork(ctx, rec);
-    await writeEtcFiles(containerDir(ctx, id), rec.config, {}, net.facts);
+    // The root filesystem and the network do not depend on each other: prepare both at once.
+    const [{ rootfs, volumePaths }, net] = await settleBoth(
+      mountRootfs(ctx, rec.config).then(async (r) => ({ rootfs: r, volumePaths: await volumeDirs(ctx, rec.config, r) })),
+      (async () => {
+        await mkdir(paths.userdata, { recursive: true });
+        const n = afterCreate ? { facts: {} } : await setupContainerNetwork(ctx, rec);
+        await writeEtcFiles(containerDir(ctx, id), rec.config, {}, n.facts);
+        return n;
+      })());
     // Admitted last before the spec: nothing awaited between deciding the CPUs and writing them down.
     checkRunQuotas(ctx, rec); // synchronous with the admission, which is what counts a start as running
     const admitted = ctx.alloc.admit(rec);
@@ -41,6 +47,7 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     await rm(join(paths.exitDir, id), { force: true });
     // A stale runtime record of an earlier run would make create fail; a container that never ran has none.
     if (rec.state.startedAt || rec.state.error) await ctx.runtime.delete(id, true);
+    attaching = ctx.attach.connectPending(id, paths);
     const created = await ctx.runtime.create({ id, name: rec.name, paths, tty: rec.config.tty, stdin: rec.config.openStdin });
     if (admitted.placement.kind === 'shared') ctx.alloc.follow(id, created.pid, admitted.cpuset);
     if (afterCreate) {
@@ -48,12 +55,13 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
       // In place: the files are already bind-mounted into the created container.
       await writeEtcFiles(containerDir(ctx, id), rec.config, {}, joined.facts, { inPlace: true });
     }
-    await ctx.attach.connectPending(id, paths);
+    await attaching.connected;
     await ctx.runtime.start(id);
     ctx.state.saveState(id, { ...rec.state, status: 'running', pid: created.pid, conmonPid: created.conmonPid, exitCode: 0,
       oomKilled: false, startedAt: new Date().toISOString(), finishedAt: '', error: '', restarting: false });
     ctx.health.begin(id);
   } catch (err) {
+    await attaching?.abort(err);
     await undoStart(ctx, rec, err);
     // docker run --rm removes a container that could not start, so a typo leaves nothing behind.
     if (rec.config.autoRemove) await removeLocked(ctx, id, { force: true, volumes: true }).catch(() => undefined);
@@ -73,6 +81,17 @@ async function undoStart(ctx: EngineContext, rec: ContainerRecord, err: unknown)
   const message = err instanceof Error ? err.message : String(err);
   ctx.state.saveState(id, { ...rec.state, status: rec.state.startedAt ? 'exited' : 'created', pid: 0, conmonPid: 0,
     exitCode: exitCodeHint(err) ?? 125, error: message });
+}
+
+/**
+ * Both results, once both have settled: with Promise.all a failure of one would let undoStart run while the other
+ * still mounts or attaches, and what it finished afterwards would be left behind.
+ */
+async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
 }
 
 /** Host directories of the container's volumes (created at create time); image content is copied into empty ones. */

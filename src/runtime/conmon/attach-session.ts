@@ -5,14 +5,20 @@ import { spawn } from 'node:child_process';
 import { Writable, type Readable } from 'node:stream';
 import { EngineError, NotFoundError, StateInvalidError } from '../../core/index.js';
 import { nativeHelper } from '../../sys/native.js';
-import type { AttachSession } from '../types.js';
+import type { AttachOptions, AttachSession } from '../types.js';
 
-export async function attachSocket(socketPath: string, opts: { stdin: boolean }): Promise<AttachSession> {
-  const helper = spawn(nativeHelper('attach'), [socketPath, '3'], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+export async function attachSocket(socketPath: string, opts: AttachOptions): Promise<AttachSession> {
+  const signal = opts.whileCreating;
+  signal?.throwIfAborted();
+  // --wait: the helper retries until conmon listens (see native/attach.c); the abort below ends it otherwise.
+  const args = [...(signal ? ['--wait'] : []), socketPath, '3'];
+  const helper = spawn(nativeHelper('attach'), args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
   const ready = helper.stdio[3] as Readable;
   const closed = new Promise<void>((resolve) => helper.on('close', () => resolve()));
   const exit = new Promise<number>((resolve) => helper.on('exit', (code) => resolve(code ?? 1)));
   helper.stdin.on('error', () => { /* the helper is gone; closed tells the caller */ });
+  const abort = () => { if (helper.exitCode === null) helper.kill('SIGKILL'); };
+  signal?.addEventListener('abort', abort, { once: true });
 
   const connected = await new Promise<boolean>((resolve) => {
     ready.once('data', () => resolve(true));
@@ -20,8 +26,10 @@ export async function attachSocket(socketPath: string, opts: { stdin: boolean })
     helper.once('error', () => resolve(false));
   });
   ready.destroy();
+  signal?.removeEventListener('abort', abort);
   if (!connected) {
     await exit;
+    if (signal?.aborted) throw signal.reason;
     const text = await readAll(helper.stderr);
     if (/No such file|Connection refused/.test(text)) {
       throw new StateInvalidError(`attach ${socketPath}: the container is not running (no attach socket)`);

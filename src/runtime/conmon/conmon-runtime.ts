@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { EngineError, errnoCode, wrap } from '../../core/index.js';
 import { runtimeFailure } from '../errors.js';
 import type {
-  AttachSession, ContainerPaths, CreateOptions, CreateResult, ExecOptions, ExecSession, OciRuntime, RuntimeStatus,
+  AttachOptions, AttachSession, ContainerPaths, CreateOptions, CreateResult, ExecOptions, ExecSession, OciRuntime, RuntimeStatus,
 } from '../types.js';
 import { attachSocket } from './attach-session.js';
 import { createArgs, type MonitorTarget } from './conmon-args.js';
@@ -90,7 +90,7 @@ export class ConmonRuntime implements OciRuntime {
     }
   }
 
-  attach(paths: ContainerPaths, opts: { stdin: boolean }): Promise<AttachSession> {
+  attach(paths: ContainerPaths, opts: AttachOptions): Promise<AttachSession> {
     return attachSocket(join(paths.bundle, 'attach'), opts);
   }
 

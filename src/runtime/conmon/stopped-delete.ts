@@ -58,14 +58,11 @@ export async function deleteStoppedRecord(stateDir: string): Promise<boolean> {
     return true;
   }
   if (!plain(state) || await initAlive(state.init_process_pid ?? 0, state.init_process_start ?? 0)) return false;
-  for (const path of Object.values(state.cgroup_paths ?? {})) {
-    try {
-      await rmdir(path);
-    } catch (err) {
-      // Busy (a process still exiting, or a child cgroup): runc retries and recurses; let it.
-      if (errnoCode(err) !== 'ENOENT') return false;
-    }
-  }
+  // One directory per hierarchy, independent of each other (v1 names a joint hierarchy such as cpu,cpuacct twice).
+  const removed = await Promise.all([...new Set(Object.values(state.cgroup_paths ?? {}))].map((path) =>
+    // Busy (a process still exiting, or a child cgroup): runc retries and recurses; let it.
+    rmdir(path).then(() => true, (err: unknown) => errnoCode(err) === 'ENOENT')));
+  if (removed.includes(false)) return false;
   await rm(stateDir, { recursive: true, force: true });
   return true;
 }
