@@ -1,15 +1,17 @@
 // The engine-wide security policy in the engine: loaded once at daemon start (a built-in profile or a policy
 // file), then applied to every container the engine is asked for, whichever API asked: create judges the
-// validated config before anything is written, update judges the config it would leave, exec judges the user the
-// process would run as. `policy show` and `policy check` (which existing containers a policy would refuse) read
-// it too. The rules and their judgement live in security/policy; this file only builds what they judge.
+// validated config before anything is written (a user name by the image's passwd), update judges the config it
+// would leave, exec judges the user the process would run as, start judges the uid the container's user name
+// resolves to in its own filesystem. `policy show` and `policy check` (which existing containers a policy would
+// refuse) read it too. The rules and their judgement live in security/policy; this file only builds what they judge.
 import { InvalidArgumentError, type ContainerConfig, type ImageRecord } from '../core/index.js';
-import { formatReference, parseReference, type ImageReference } from '../image/index.js';
+import { findInLayers, formatReference, parseReference, type ImageReference } from '../image/index.js';
 import { isShortName } from '../image/reference.js';
 import {
-  describePolicy, enforceExecPolicy, enforcePolicy, evaluatePolicy, formatViolation, isProfileName, loadPolicyFile, parsePolicy,
+  describePolicy, enforcePolicy, enforceUserPolicy, evaluatePolicy, formatViolation, isProfileName, loadPolicyFile, parsePolicy,
   policyRuleViews, resolveBindSources, PolicyDeniedError, PROFILE_NAMES, type ImageRefSubject, type Policy, type PolicySubject, type RuleView,
 } from '../security/policy/index.js';
+import { uidOfName } from '../specgen/index.js';
 import type { EngineContext } from './context.js';
 
 /** What `policy check` judges with: a built-in profile, a policy document (read by the client), or the engine's own. */
@@ -61,7 +63,17 @@ export async function enforceUpdatePolicy(ctx: EngineContext, before: ContainerC
  */
 export function enforceExecUserPolicy(ctx: EngineContext, config: ContainerConfig, user: string | undefined): void {
   const policy = ctx.opts.policy;
-  if (policy) enforceExecPolicy(policy, { user: user || config.user });
+  if (policy) enforceUserPolicy(policy, { user: user || config.user }, 'exec');
+}
+
+/**
+ * Refuses a start whose user, named at create and found non-root in the image then, resolves to root in the
+ * container's own filesystem now (its /etc/passwd is the image's plus whatever the container or `cp` wrote).
+ * A numeric user cannot change, and a root one was judged at create (or predates the policy).
+ */
+export function enforceStartUserPolicy(ctx: EngineContext, config: ContainerConfig, uid: number): void {
+  const policy = ctx.opts.policy;
+  if (policy && uid === 0 && userName(config.user) !== undefined) enforceUserPolicy(policy, { user: config.user, uid }, 'start');
 }
 
 export function showPolicy(ctx: EngineContext): PolicyShow {
@@ -94,8 +106,30 @@ function profilePolicy(name: string): Policy {
 }
 
 async function policySubject(ctx: EngineContext, config: ContainerConfig, image: ImageRecord | undefined): Promise<PolicySubject> {
+  const uid = image ? await imageUid(ctx, image, config.user) : undefined;
   return { config, imageRef: imageRefSubject(config, image, ctx.opts.registries?.search ?? []),
-    realBindSources: await resolveBindSources(config.mounts) };
+    realBindSources: await resolveBindSources(config.mounts), ...(uid === undefined ? {} : { uid }) };
+}
+
+/** The user part of `--user` when it is a name other than root (the only kind that needs the image to judge). */
+function userName(user: string): string | undefined {
+  const name = user.split(':')[0] ?? '';
+  return name === '' || name === 'root' || /^\d+$/.test(name) ? undefined : name;
+}
+
+/**
+ * The uid the image's /etc/passwd gives a user name, read from its layers (no container filesystem exists yet);
+ * undefined when it cannot tell, which leaves the name unverified.
+ */
+async function imageUid(ctx: EngineContext, image: ImageRecord, user: string): Promise<number | undefined> {
+  const name = userName(user);
+  if (name === undefined) return undefined;
+  try {
+    const found = await findInLayers(ctx.images.layerDirs(image), '/etc/passwd');
+    return found.kind === 'file' ? await uidOfName(found.layerDir, name) : undefined;
+  } catch {
+    return undefined; // a passwd file the reader refuses (too large, not regular) proves nothing
+  }
 }
 
 /** The container's image record, when it still exists (`rmi -f` can remove the image of a stopped container). */

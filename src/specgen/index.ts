@@ -6,7 +6,7 @@
 export { generateSpec, execProcessSpec, type SpecInputs, type ExecProcessOptions } from './generate.js';
 export { writeBundle } from './bundle.js';
 export { writeEtcFiles, filterResolvConf, type EtcFileSources, type EtcNetworkFacts } from './etc-files.js';
-export { resolveUser, type ResolvedUser } from './user.js';
+export { resolveUser, uidOfName, type ResolvedUser } from './user.js';
 export { buildEnv, defaultCapabilities, DEFAULT_PATH } from './process.js';
 export { hostNofileHardLimit } from './host-limits.js';
 export * from './oci-types.js';

@@ -74,6 +74,14 @@ function unique(xs: number[]): number[] {
   return [...new Set(xs)];
 }
 
+/**
+ * The uid the passwd file under `root` gives `name` (undefined when it has no such user). `root` is any directory
+ * laid out like a root filesystem: a mounted rootfs, or the image layer that holds /etc/passwd.
+ */
+export async function uidOfName(root: string, name: string): Promise<number | undefined> {
+  return parsePasswd(await readDb(root, '/etc/passwd')).find((p) => p.name === name)?.uid;
+}
+
 /** Contents of a user database in the rootfs, '' when the image has none. */
 async function readDb(rootfs: string, path: string): Promise<string> {
   const hostPath = await resolveInRoot(rootfs, path);

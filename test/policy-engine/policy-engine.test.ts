@@ -224,3 +224,31 @@ test('profile restricted: a default container refused by both, a restricted one 
   assert.deepEqual(report.violations.filter((v) => v.name === 'ok-bh').map((v) => v.rule), ['bindMountRoots']);
   assert.ok(report.violations.every((v) => v.origin === 'profile restricted'));
 });
+
+test('requireNonRoot with user names: judged by the image\'s passwd at create, and by the container\'s own at start', { skip }, () => {
+  // Still on the restricted profile. An image whose passwd has a non-root "app" and a uid-0 alias "toor".
+  const passwd = join(engine.dir, 'passwd');
+  writeFileSync(passwd, 'root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/:/bin/sh\ntoor:x:0:0::/:/bin/sh\n');
+  engine.ok(['create', '--name', 'bh-users-src', '--user', '1000', '--cap-drop', 'ALL', 'busybox', 'true']);
+  engine.ok(['cp', passwd, 'bh-users-src:/etc/passwd']);
+  engine.ok(['commit', 'bh-users-src', 'bh-test-users:1']);
+  engine.ok(['rm', 'bh-users-src']);
+
+  assert.equal(engine.ok(['run', '--rm', '--user', 'app', '--cap-drop', 'ALL', 'bh-test-users:1', 'id', '-u']), '1000');
+  refusedByBulkhead(['run', '--rm', '--user', 'toor', '--cap-drop', 'ALL', 'bh-test-users:1', 'true'], 'requireNonRoot');
+  assert.match(engine.run(['run', '--rm', '--user', 'toor', '--cap-drop', 'ALL', 'bh-test-users:1', 'true']).stderr, /user "toor" is uid 0/);
+  assert.match(engine.run(['run', '--rm', '--user', 'nobody-here', '--cap-drop', 'ALL', 'bh-test-users:1', 'true']).stderr,
+    /cannot be verified as non-root/);
+
+  // A container whose own passwd (written by cp, or by the container itself) makes "app" root is refused at start.
+  engine.ok(['create', '--name', 'bh-users-swap', '--user', 'app', '--cap-drop', 'ALL', 'bh-test-users:1', 'id', '-u']);
+  writeFileSync(passwd, 'root:x:0:0::/root:/bin/sh\napp:x:0:0::/:/bin/sh\n');
+  engine.ok(['cp', passwd, 'bh-users-swap:/etc/passwd']);
+  const started = engine.run(['start', '-a', 'bh-users-swap']);
+  assert.notEqual(started.code, 0);
+  assert.equal(started.stderr.trim().split('\n').length, 1, started.stderr);
+  assert.match(started.stderr, /refused by policy rule "requireNonRoot": start: the container must not run as root \(user "app" is uid 0/);
+  assert.equal(engine.ok(['inspect', '-f', '{{.State.Status}}', 'bh-users-swap']), 'created');
+  engine.ok(['rm', 'bh-users-swap']);
+  engine.ok(['rmi', 'bh-test-users:1']);
+});

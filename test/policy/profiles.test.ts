@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_CAPABILITIES } from '../../src/security/index.js';
-import { SAFE_SYSCTLS, builtinProfile, describePolicy, enforcePolicy, evaluateExecPolicy, evaluatePolicy, parsePolicy, policyRuleViews } from '../../src/security/policy/index.js';
+import { SAFE_SYSCTLS, builtinProfile, describePolicy, enforcePolicy, evaluatePolicy, evaluateUserPolicy, parsePolicy, policyRuleViews } from '../../src/security/policy/index.js';
 import { defaultConfig, hardenedConfig, subject } from './fixtures.js';
 
 const baseline = parsePolicy({ profile: 'baseline' }, 'p.json');
@@ -44,8 +44,8 @@ test('restricted refuses a default container (root, default capabilities) and ac
   assert.deepEqual(rulesBroken(restricted, (c) => { c.ports = [{ hostIp: '', hostPort: 0, containerPort: 443, protocol: 'tcp' }]; }, hardenedConfig()), []);
   assert.throws(() => enforcePolicy(restricted, subject(Object.assign(hardenedConfig(), { user: 'root' }))),
     /refused by policy rule "requireNonRoot": the container must not run as root \(user "root"; use --user with a non-zero uid\) \(profile restricted\)$/);
-  assert.equal(evaluateExecPolicy(restricted, { user: '0' })[0]?.rule, 'requireNonRoot');
-  assert.deepEqual(evaluateExecPolicy(restricted, { user: '' , uid: 1000 }), []);
+  assert.equal(evaluateUserPolicy(restricted, { user: '0' }, 'exec')[0]?.rule, 'requireNonRoot');
+  assert.deepEqual(evaluateUserPolicy(restricted, { user: '' , uid: 1000 }, 'exec'), []);
 });
 
 test('a rule the file overrides is attributed to the file, the rest to the profile', () => {

@@ -11,6 +11,7 @@ import { setupContainerNetwork, teardownContainerNetwork, usesEngineNetns } from
 import { containerCgroupsPath } from '../../sys/cgroup-paths.js';
 import { checkRunQuotas } from '../sprawl/quotas.js';
 import type { AttachConnecting } from '../attach-broker.js';
+import { enforceStartUserPolicy } from '../policy.js';
 
 export async function startContainer(ctx: EngineContext, ref: string): Promise<void> {
   const id = ctx.state.lookupContainer(ref).config.id;
@@ -42,8 +43,10 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     checkRunQuotas(ctx, rec); // synchronous with the admission, which is what counts a start as running
     const admitted = ctx.alloc.admit(rec);
     const config = { ...rec.config, resources: { ...rec.config.resources, cpusetCpus: admitted.cpuset } };
-    await writeBundle(paths.bundle, await generateSpec({ config, rootfs, containerDir: containerDir(ctx, id), volumePaths,
-      cgroupsPath: containerCgroupsPath(id, ctx.opts.cgroupParent), netnsPath: net.netnsPath }));
+    const spec = await generateSpec({ config, rootfs, containerDir: containerDir(ctx, id), volumePaths,
+      cgroupsPath: containerCgroupsPath(id, ctx.opts.cgroupParent), netnsPath: net.netnsPath });
+    enforceStartUserPolicy(ctx, rec.config, spec.process.user.uid);
+    await writeBundle(paths.bundle, spec);
     await rm(join(paths.exitDir, id), { force: true });
     // A stale runtime record of an earlier run would make create fail; a container that never ran has none.
     if (rec.state.startedAt || rec.state.error) await ctx.runtime.delete(id, true);

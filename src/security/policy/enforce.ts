@@ -1,7 +1,7 @@
 // Refusing a request: the first broken rule becomes a one-line typed error naming the rule and where it came
 // from, e.g. `refused by policy rule "allowPrivileged": privileged containers are not allowed (profile restricted)`.
 import { PermissionDeniedError } from '../../core/index.js';
-import { evaluateExecPolicy, evaluatePolicy } from './evaluate.js';
+import { evaluatePolicy, evaluateUserPolicy } from './evaluate.js';
 import type { Policy, PolicySubject, RuleName, Violation } from './types.js';
 
 /**
@@ -26,9 +26,9 @@ export function enforcePolicy(policy: Policy, subject: PolicySubject): void {
   if (violations.length) throw new PolicyDeniedError(violations);
 }
 
-/** Throws PolicyDeniedError when the policy refuses an exec's user. */
-export function enforceExecPolicy(policy: Policy, exec: { user: string; uid?: number }): void {
-  const violations = evaluateExecPolicy(policy, exec);
+/** Throws PolicyDeniedError when the policy refuses the user of an exec, or of a container as it starts. */
+export function enforceUserPolicy(policy: Policy, proc: { user: string; uid?: number }, what: 'exec' | 'start'): void {
+  const violations = evaluateUserPolicy(policy, proc, what);
   if (violations.length) throw new PolicyDeniedError(violations);
 }
 

@@ -87,13 +87,15 @@ export function evaluatePolicy(policy: Policy, subject: PolicySubject): Violatio
 }
 
 /**
- * An exec's user against requireNonRoot: `exec --user 0` into a non-root container would otherwise step around
- * the rule. The only exec field a policy judges (exec has no privileged mode).
+ * A process's user against requireNonRoot, apart from create's look at the whole config: an exec's user (`exec
+ * --user 0` into a non-root container would otherwise step around the rule), and a container's user as its start
+ * resolved it in its own filesystem (a name that was a non-root user in the image must not have become root since).
+ * The only process fields a policy judges after create.
  */
-export function evaluateExecPolicy(policy: Policy, exec: { user: string; uid?: number }): Violation[] {
+export function evaluateUserPolicy(policy: Policy, proc: { user: string; uid?: number }, what: 'exec' | 'start'): Violation[] {
   if (!ruleActive(policy.rules, 'requireNonRoot')) return [];
-  const message = rootProblem(exec.user, exec.uid);
-  return message ? [{ rule: 'requireNonRoot', message: `exec: ${message}`, origin: ruleOrigin(policy, 'requireNonRoot') }] : [];
+  const message = rootProblem(proc.user, proc.uid);
+  return message ? [{ rule: 'requireNonRoot', message: `${what}: ${message}`, origin: ruleOrigin(policy, 'requireNonRoot') }] : [];
 }
 
 /** Where a rule's value comes from, for messages: "policy <file>" when the file set it, else its profile. */

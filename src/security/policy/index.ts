@@ -10,8 +10,8 @@
 export * from './types.js';
 export { builtinProfile, isProfileName, SAFE_SYSCTLS } from './profiles.js';
 export { loadPolicyFile, parsePolicy } from './parse.js';
-export { evaluateExecPolicy, evaluatePolicy, ruleOrigin } from './evaluate.js';
-export { PolicyDeniedError, enforceExecPolicy, enforcePolicy, formatViolation } from './enforce.js';
+export { evaluatePolicy, evaluateUserPolicy, ruleOrigin } from './evaluate.js';
+export { PolicyDeniedError, enforcePolicy, enforceUserPolicy, formatViolation } from './enforce.js';
 export { describePolicy, policyRuleViews, type RuleView } from './describe.js';
 export { resolveBindSources } from './bind-sources.js';
 export { parsePortRange, type PortRange } from './ports.js';
