@@ -45,6 +45,12 @@ describe('Docker API: restart policies and health checks (docker CLI)', () => {
     // --no-healthcheck arrives as Test ["NONE"]: no Health at all.
     e.dockerOk(['run', '-d', '--name', 'dk-nohealth', '--no-healthcheck', 'busybox', 'sleep', '300']);
     assert.equal(inspect('dk-nohealth').State.Health, undefined);
+    // ps --filter health= through the API: docker's values, and "none" for a container without a check.
+    const named = (filter: string) => e.dockerOk(['ps', '--filter', filter, '--filter', 'name=dk-', '--format', '{{.Names}}']).split('\n').sort();
+    assert.deepEqual(named('health=healthy'), ['dk-health']);
+    assert.deepEqual(named('health=none'), ['dk-nohealth']);
+    assert.deepEqual(named('health=unhealthy'), ['']);
+    assert.deepEqual(named('stale=1h'), [''], 'nothing has been idle for an hour');
     e.dockerOk(['rm', '-f', 'dk-health', 'dk-nohealth']);
   });
 

@@ -11,7 +11,8 @@ import { resourcesFromDocker } from './resources.js';
 import { containerInspect, containerSummary } from './views.js';
 import { pathStatHeader } from './path-stat.js';
 
-const LIST_FILTERS = ['name', 'id', 'status', 'label', 'ancestor', 'exited', 'before', 'since'];
+// health as docker has it; stale (no CPU used, no output, for a duration) is Bulkhead's own, as in `bulkhead ps`.
+const LIST_FILTERS = ['name', 'id', 'status', 'label', 'ancestor', 'exited', 'health', 'stale', 'before', 'since'];
 const CHANGE_KIND = { C: 0, A: 1, D: 2 } as const;
 
 const ref = (r: ApiRequest) => r.params.ref!;
