@@ -46,7 +46,7 @@ import type { NetworkCreateRequest } from './types.js';
 import { AllocationRuntime, allocationMap, restoreAllocations } from './allocation/index.js';
 import { measureInterference, staticInterference } from './interference/index.js';
 import type { MeasureOptions } from '../analysis/measure/index.js';
-import { RestartManager } from './restart/index.js';
+import { RestartManager, type RestartPolicyRequest } from './restart/index.js';
 import { HealthMonitor } from './health/index.js';
 
 export class Engine {
@@ -170,7 +170,7 @@ export class Engine {
   inspectExec(execId: string) { return inspectExec(execId); }
   top(ref: string) { return topContainer(this.ctx, ref); }
   update(ref: string, resources: ResourceLimits) { return updateContainer(this.ctx, ref, resources); }
-  setRestartPolicy(ref: string, policy: { name: string; maximumRetryCount?: number }) { return setRestartPolicy(this.ctx, ref, policy); }
+  setRestartPolicy(ref: string, policy: RestartPolicyRequest) { return setRestartPolicy(this.ctx, ref, policy); }
   stats(ref: string) { return containerStats(this.ctx, ref); }
   statsStream(ref: string, signal?: AbortSignal) { return streamStats(this.ctx, ref, { signal }); }
   statsAll() { return allStats(this.ctx); }

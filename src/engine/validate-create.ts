@@ -8,7 +8,7 @@ import { validateNetworkRequest } from './networks/validate.js';
 import type { CreateRequest } from './types.js';
 import { validateResources } from './validate-resources.js';
 import { validateSecurity } from './validate-security.js';
-import { validateRestartPolicy } from './restart/index.js';
+import { checkRestartConflicts, validateRestartPolicy } from './restart/index.js';
 import { resolveHealthcheck } from './health/index.js';
 import { expiryDeadline } from './sprawl/expiry.js';
 
@@ -74,12 +74,8 @@ export function buildContainerConfig(req: CreateRequest, image: ImageRecord, def
 /** The restart policy and the health check (each absent when there is none). */
 function recovery(req: CreateRequest, imageHealthcheck: Record<string, unknown> | undefined): Pick<ContainerConfig, 'restartPolicy' | 'healthcheck'> {
   const restartPolicy = validateRestartPolicy(req.restartPolicy);
-  // docker refuses the pair: a container removed at its exit has nothing left to restart.
-  if (restartPolicy && req.autoRemove) throw new InvalidArgumentError('conflicting options: --restart and --rm cannot be used together');
   const healthcheck = resolveHealthcheck(req.healthcheck, imageHealthcheck);
-  if (healthcheck?.onFailure === 'restart' && restartPolicy) {
-    throw new InvalidArgumentError('conflicting options: --health-on-failure=restart cannot be used with a --restart policy (use kill)');
-  }
+  checkRestartConflicts(restartPolicy, { autoRemove: req.autoRemove ?? false, healthOnFailure: healthcheck?.onFailure });
   return { ...(restartPolicy ? { restartPolicy } : {}), ...(healthcheck ? { healthcheck } : {}) };
 }
 

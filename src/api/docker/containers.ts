@@ -63,12 +63,7 @@ export function dockerContainerRoutes(router: Router): void {
       const policy = body.RestartPolicy as { Name?: unknown; MaximumRetryCount?: unknown } | undefined;
       const resources = resourcesFromDocker(body, 'update');
       // `docker update --restart X` sends the policy and every limit as 0 ("not given"): only what is set changes.
-      if (policy?.Name !== undefined) {
-        if (typeof policy.Name !== 'string' || (policy.MaximumRetryCount !== undefined && typeof policy.MaximumRetryCount !== 'number')) {
-          throw new InvalidArgumentError('RestartPolicy must be {"Name": string, "MaximumRetryCount": number}');
-        }
-        await r.engine.setRestartPolicy(ref(r), { name: policy.Name, maximumRetryCount: policy.MaximumRetryCount as number | undefined });
-      }
+      if (policy?.Name !== undefined) await r.engine.setRestartPolicy(ref(r), { name: policy.Name, maximumRetryCount: policy.MaximumRetryCount });
       if (policy?.Name === undefined || Object.keys(resources).length > 0) await r.engine.update(ref(r), resources);
       sendJson(response(r), 200, { Warnings: [] });
     })

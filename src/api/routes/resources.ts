@@ -1,7 +1,7 @@
 // Resource routes: change a container's limits (update) and read what containers consume (stats). Streams are
 // NDJSON, one sample per line, one line per second, until the client goes away or the container stops.
 import type { ServerResponse } from 'node:http';
-import { InvalidArgumentError, type ResourceLimits } from '../../core/index.js';
+import type { ResourceLimits } from '../../core/index.js';
 import { queryBool, readJson, response, sendJson } from '../request.js';
 import type { ApiRequest, Router } from '../router.js';
 
@@ -13,11 +13,7 @@ export function resourceRoutes(router: Router): void {
       sendJson(response(r), 200, { resources: await r.engine.update(r.params.ref!, await readJson<ResourceLimits>(r.raw)) });
     })
     .add('POST', `${P}/:ref/restart-policy`, async (r) => {
-      const body = await readJson<{ name?: unknown; maximumRetryCount?: unknown }>(r.raw);
-      if (typeof body.name !== 'string' || (body.maximumRetryCount !== undefined && typeof body.maximumRetryCount !== 'number')) {
-        throw new InvalidArgumentError('the body must be {"name": string, "maximumRetryCount"?: number}');
-      }
-      await r.engine.setRestartPolicy(r.params.ref!, { name: body.name, maximumRetryCount: body.maximumRetryCount as number | undefined });
+      await r.engine.setRestartPolicy(r.params.ref!, await readJson<{ name?: unknown; maximumRetryCount?: unknown }>(r.raw));
       sendJson(response(r), 200, {});
     })
     .add('GET', `${P}/:ref/stats`, async (r) => {

@@ -7,7 +7,7 @@ import { limitResources } from '../../specgen/resources.js';
 import type { EngineContext } from '../context.js';
 import { RESOURCE_FLAGS, validateResources } from '../validate-resources.js';
 import { enforceUpdatePolicy } from '../policy.js';
-import { validateRestartPolicy } from '../restart/index.js';
+import { checkRestartConflicts, validateRestartPolicy, type RestartPolicyRequest } from '../restart/index.js';
 
 /** What `update` may change: what the kernel can change under a running process (as docker update). */
 export const UPDATABLE: ReadonlyArray<keyof ResourceLimits> = [
@@ -48,20 +48,16 @@ export async function updateContainer(ctx: EngineContext, ref: string, req: Reso
  * `update --restart`: the container's restart policy from its next exit on (docker update --restart). Checked
  * against the rest of its config as at create: a --rm container, or one restarted by its health check, has none.
  */
-export async function setRestartPolicy(ctx: EngineContext, ref: string, req: { name: string; maximumRetryCount?: number }): Promise<void> {
+export async function setRestartPolicy(ctx: EngineContext, ref: string, req: RestartPolicyRequest): Promise<void> {
   const id = ctx.state.lookupContainer(ref).config.id;
   const name = await ctx.locks.run(id, async () => {
     const rec = ctx.state.lookupContainer(id);
-    const context = `update container ${rec.name}`;
     let policy;
     try {
       policy = validateRestartPolicy(req);
+      checkRestartConflicts(policy, { autoRemove: rec.config.autoRemove, healthOnFailure: rec.config.healthcheck?.onFailure });
     } catch (err) {
-      throw wrap(err, context);
-    }
-    if (policy && rec.config.autoRemove) throw new InvalidArgumentError(`${context}: --restart cannot be given to a container started with --rm`);
-    if (policy && rec.config.healthcheck?.onFailure === 'restart') {
-      throw new InvalidArgumentError(`${context}: --restart cannot be used with --health-on-failure=restart (use kill)`);
+      throw wrap(err, `update container ${rec.name}`);
     }
     const { restartPolicy: _previous, ...config } = rec.config;
     ctx.state.saveConfig(id, policy ? { ...config, restartPolicy: policy } : config);

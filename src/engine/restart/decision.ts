@@ -55,8 +55,33 @@ export function restartsAtBoot(policy: RestartPolicy | undefined, s: { exitCode:
   return policyWants(policy, { ...s, ranMs: 0, previousDelayMs: 0 });
 }
 
+/** What an API asks for; the types are checked here too, so routes can pass a request body as it came. */
+export interface RestartPolicyRequest { name?: unknown; maximumRetryCount?: unknown }
+
 /** Validates a requested policy into its record form; absent or "no" is recorded as nothing. */
-export function validateRestartPolicy(req: { name: string; maximumRetryCount?: number } | undefined): RestartPolicy | undefined {
+export function validateRestartPolicy(req: RestartPolicyRequest | undefined): RestartPolicy | undefined {
+  if (req && (typeof req.name !== 'string' || (req.maximumRetryCount !== undefined && typeof req.maximumRetryCount !== 'number'))) {
+    throw new InvalidArgumentError('invalid restart policy: expected {"name": string, "maximumRetryCount"?: number}');
+  }
+  return validPolicy(req as { name: string; maximumRetryCount?: number } | undefined);
+}
+
+/**
+ * The pairs docker refuses, at create and at update alike: a container removed at its exit has nothing left to
+ * restart, and one its health check restarts must not also have a policy doing it.
+ */
+export function checkRestartConflicts(policy: RestartPolicy | undefined, c: { autoRemove: boolean; healthOnFailure?: string }): void {
+  if (!policy) return;
+  if (c.autoRemove) {
+    throw new InvalidArgumentError('conflicting options: --restart and --rm (--restart cannot be given to a container started '
+      + 'with --rm, which is removed at its exit)');
+  }
+  if (c.healthOnFailure === 'restart') {
+    throw new InvalidArgumentError('conflicting options: --health-on-failure=restart cannot be used with a --restart policy (use kill)');
+  }
+}
+
+function validPolicy(req: { name: string; maximumRetryCount?: number } | undefined): RestartPolicy | undefined {
   if (!req || req.name === '' || req.name === 'no') {
     if (req?.maximumRetryCount) throw new InvalidArgumentError('invalid restart policy: a maximum retry count needs "on-failure"');
     return undefined;

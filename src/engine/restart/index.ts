@@ -4,5 +4,5 @@
 // start; `always` (and `unless-stopped` not stopped by hand) come back at engine start (recoverAtOpen, after
 // reconcile). Timers end with stop, rm and the engine's close. decision.ts is pure and holds every rule.
 export { RestartManager } from './manager.js';
-export { decideRestart, nextDelay, restartsAtBoot, validateRestartPolicy, FIRST_DELAY_MS, MAX_DELAY_MS, RESET_AFTER_MS,
+export { checkRestartConflicts, decideRestart, nextDelay, restartsAtBoot, validateRestartPolicy, type RestartPolicyRequest, FIRST_DELAY_MS, MAX_DELAY_MS, RESET_AFTER_MS,
   type ExitFacts, type RestartDecision } from './decision.js';
