@@ -22,6 +22,8 @@ export interface FleetResult {
   memory: FleetMemory;
   daemon: ProcMemory;
   removeMs: number;
+  /** The total wall time of every round, when the figure is the median of several (medianRound). */
+  roundsMs?: number[];
 }
 
 // No network, as in the target's definition (issue 2 predates networking): a bridge adds a CNI ADD per container.
@@ -81,6 +83,13 @@ async function containerPids(engine: IsolatedEngine, ids: readonly string[]): Pr
   const out = (await engine.ok(['inspect', '--type', 'container', ...ids])).stdout;
   const views = JSON.parse(out) as Array<{ State: { pid: number; conmonPid: number } }>;
   return views.map((v) => ({ pid: v.State.pid, conmonPid: v.State.conmonPid }));
+}
+
+/** The round with the median total time (the lower middle one of an even count), with every round's total. */
+export function medianRound(results: readonly FleetResult[]): FleetResult {
+  const sorted = [...results].sort((a, b) => a.totalMs - b.totalMs);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return results.length > 1 ? { ...median, roundsMs: results.map((r) => r.totalMs) } : median;
 }
 
 export interface CliConcurrency { calls: number; totalMs: number; cliCpuS: number; daemonCpuS: number }

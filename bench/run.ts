@@ -9,7 +9,7 @@ import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
 import { EngineError } from '../src/core/index.js';
-import { measureCliConcurrency, runFleet, type FleetResult } from './fleet.js';
+import { measureCliConcurrency, medianRound, runFleet, type FleetResult } from './fleet.js';
 import { IsolatedEngine, REPO_ROOT } from './isolated-engine.js';
 import { measurePhases, measureStartLatency } from './latency.js';
 import { measureApiPhases } from './api-phases.js';
@@ -19,7 +19,7 @@ import { formatReport, ratiosOf, targetsOf, type BenchReport } from './report.js
 import { RuncBaseline } from './runc-baseline.js';
 import { summarize } from './stats.js';
 
-interface Options { runs: number; warmup: number; containers: number; json: boolean }
+interface Options { runs: number; warmup: number; containers: number; fleetRounds: number; json: boolean }
 
 function positiveInt(flag: string, min: number) {
   return (v: string) => {
@@ -34,6 +34,7 @@ function parseOptions(argv: string[]): Options {
     .option('--runs <n>', 'timed runs per latency measurement', positiveInt('--runs', 1), 20)
     .option('--warmup <n>', 'untimed warm-up runs before each latency measurement', positiveInt('--warmup', 0), 2)
     .option('--containers <n>', 'idle containers to start for the concurrency and memory measurements', positiveInt('--containers', 1), 50)
+    .option('--fleet-rounds <n>', 'concurrent fleets to start; the median round is reported (the VM is noisy)', positiveInt('--fleet-rounds', 1), 3)
     .option('--json', 'print the results as JSON instead of a table', false)
     .showHelpAfterError()
     .parse(argv);
@@ -72,8 +73,11 @@ async function benchmark(opts: Options, engine: IsolatedEngine, runc: RuncBaseli
   const runcSteps = Object.entries(await runc.measureSteps(opts.runs)).map(([label, samples]) => ({ label, summary: summarize(samples) }));
   const fleets: FleetResult[] = [];
   for (const mode of ['concurrent', 'sequential', 'api-concurrent'] as const) {
-    progress(`${opts.containers} x sleep 3600 containers, ${mode}`);
-    fleets.push(await runFleet(engine, mode, opts.containers));
+    const rounds = mode === 'concurrent' ? opts.fleetRounds : 1;
+    progress(`${opts.containers} x sleep 3600 containers, ${mode}${rounds > 1 ? `, ${rounds} rounds` : ''}`);
+    const results: FleetResult[] = [];
+    for (let i = 0; i < rounds; i++) results.push(await runFleet(engine, mode, opts.containers));
+    fleets.push(medianRound(results));
   }
   progress(`${opts.containers} x concurrent bulkhead version`);
   const cliConcurrency = await measureCliConcurrency(engine, opts.containers);

@@ -57,6 +57,29 @@ const keepTscLayout = {
   },
 };
 
+// Built-in modules loaded on first use rather than when the bundle starts. child_process (which loads dgram and
+// more with it) is required at the top of commander and of our own modules, yet only starting a daemon, `-t`'s
+// stty and commander's executable subcommands (which we do not use) call it: loading it costs every call ~1 ms.
+// Each becomes a module of getters that loads the real one when a property is first read.
+const LAZY_BUILTINS = ['child_process'];
+
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    const names = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+    // The getters' own require() is of the real module.
+    b.onResolve({ filter: names }, (args) => (args.namespace === 'lazy-builtin'
+      ? { path: args.path, external: true }
+      : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
+      const keys = Object.keys(await import(`node:${args.path}`)).filter((k) => k !== 'default');
+      const contents = `let real;\nconst load = () => (real ??= require(${JSON.stringify(`node:${args.path}`)}));\n`
+        + `for (const key of ${JSON.stringify(keys)}) Object.defineProperty(exports, key, { enumerable: true, get: () => load()[key] });\n`;
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
 /** Sends the kept import("./…") calls (always relative: the plugin refuses others) through LAZY_IMPORT. */
 function routeLazyImports(code) {
   return code.replace(/\bimport\((["'])(\.\.?\/)/g, `${LAZY_IMPORT}($1$2`);
@@ -77,7 +100,7 @@ async function bundle(entry, outFile) {
       external: ['better-sqlite3'],
       banner: { js: `const ${BUNDLE_URL} = require('node:url').pathToFileURL(__filename).href;\n`
         + `const ${LAZY_IMPORT} = globalThis.${LAZY_IMPORT} ?? ((p) => import(p));` },
-      plugins: [keepTscLayout],
+      plugins: [keepTscLayout, lazyBuiltins],
       logLevel: 'warning',
     });
     await writeFile(staging, routeLazyImports(await readFile(staging, 'utf8')));

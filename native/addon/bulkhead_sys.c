@@ -1,5 +1,5 @@
 // bulkhead_sys: the few system calls the daemon makes on every container's way (mount the root filesystem, unmount
-// it, pin a network namespace), made in-process. Spawning mount(8) costs the daemon a fork, and a fork copies the
+// it, pin a network namespace, start a program: spawn.c), made in-process. Spawning mount(8) costs the daemon a fork, and a fork copies the
 // page tables of a 100 MB process while Node's event loop waits (~3-4 ms each time); the call itself takes ~1 ms.
 //
 // Anything that must change per-thread state (a working directory for overlay's relative layer paths, a new
@@ -20,7 +20,10 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "spawn.h"
 
 #define MAX_ARG 8192 // mount data is at most a page; paths are at most PATH_MAX
 
@@ -140,7 +143,7 @@ static void op_execute(napi_env env, void *data) {
   pthread_join(t, NULL);
 }
 
-static napi_value errno_error(napi_env env, const char *syscall, int err) {
+napi_value bulkhead_errno_error(napi_env env, const char *syscall, int err) {
   const char *name = strerrorname_np(err);
   napi_value code, msg, error, sys, num;
   napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
@@ -156,7 +159,7 @@ static napi_value errno_error(napi_env env, const char *syscall, int err) {
 static void op_complete(napi_env env, napi_status status, void *data) {
   struct op *o = data;
   if (status != napi_ok && !o->err) { o->err = ECANCELED; o->failed = "async work"; }
-  if (o->err) napi_reject_deferred(env, o->deferred, errno_error(env, o->failed, o->err));
+  if (o->err) napi_reject_deferred(env, o->deferred, bulkhead_errno_error(env, o->failed, o->err));
   else {
     napi_value undef;
     napi_get_undefined(env, &undef);
@@ -173,7 +176,7 @@ static napi_value op_queue(napi_env env, struct op *o) {
   napi_create_string_utf8(env, "bulkhead_sys", NAPI_AUTO_LENGTH, &name);
   if (napi_create_async_work(env, NULL, name, op_execute, op_complete, o, &o->work) != napi_ok ||
       napi_queue_async_work(env, o->work) != napi_ok) {
-    napi_reject_deferred(env, o->deferred, errno_error(env, "napi_queue_async_work", EAGAIN));
+    napi_reject_deferred(env, o->deferred, bulkhead_errno_error(env, "napi_queue_async_work", EAGAIN));
     op_free(o);
   }
   return promise;
@@ -242,6 +245,28 @@ static napi_value js_create_netns(napi_env env, napi_callback_info info) {
   return op_queue(env, o);
 }
 
+// isMountRoot(path): true when path is the root of a mount, false when not (or missing); undefined when the kernel
+// cannot say (statx without STATX_ATTR_MOUNT_ROOT, before Linux 5.8). One system call, made right here: reading
+// /proc/self/mountinfo instead costs more the more containers run, as each adds its mounts.
+static napi_value js_is_mount_root(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char *path = NULL;
+  if (argc < 1 || get_string(env, argv[0], &path, 0)) {
+    if (argc < 1) napi_throw_type_error(env, "EINVAL", "isMountRoot(path)");
+    return NULL;
+  }
+  struct statx stx;
+  int rc = statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE, &stx);
+  int err = errno;
+  free(path);
+  if (rc != 0 && (err == ENOENT || err == ENOTDIR)) napi_get_boolean(env, false, &result);
+  else if (rc != 0 || !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)) napi_get_undefined(env, &result);
+  else napi_get_boolean(env, (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0, &result);
+  return result;
+}
+
 static void set_uint(napi_env env, napi_value obj, const char *name, unsigned long v) {
   napi_value n;
   napi_create_double(env, (double)v, &n);
@@ -253,6 +278,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"mount", NULL, js_mount, NULL, NULL, NULL, napi_enumerable, NULL},
     {"umount", NULL, js_umount, NULL, NULL, NULL, napi_enumerable, NULL},
     {"createNetns", NULL, js_create_netns, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"spawn", NULL, bulkhead_spawn, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"isMountRoot", NULL, js_is_mount_root, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
   napi_value flags;

@@ -40,8 +40,14 @@ export function forwardOutput(out: Writable, session: { stdout: Readable; stderr
  * aborts when the client goes away before the answer is complete, so the operation can undo what it started.
  */
 export function startNdjson(res: ServerResponse): { send(line: object): void; signal: AbortSignal } {
+  const signal = clientGone(res);
+  res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+  return { send: (line) => { if (!res.destroyed) res.write(`${JSON.stringify(line)}\n`); }, signal };
+}
+
+/** Aborts when the client goes away before the response is complete (a finished response closes too). */
+export function clientGone(res: ServerResponse): AbortSignal {
   const abort = new AbortController();
   res.on('close', () => { if (!res.writableFinished) abort.abort(); });
-  res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
-  return { send: (line) => { if (!res.destroyed) res.write(`${JSON.stringify(line)}\n`); }, signal: abort.signal };
+  return abort.signal;
 }

@@ -5,6 +5,11 @@ import type { ErrorKind } from '../core/index.js';
 
 export const STDOUT = 1;
 export const STDERR = 2;
+/** The last frame of a one-request run (POST /bulkhead/containers/run): the container's exit, as JSON. */
+export const SYSTEM = 3;
+
+/** The header that names the container a one-request run created (the client needs it for signals and resize). */
+export const CONTAINER_ID_HEADER = 'bulkhead-container-id';
 
 export function frame(stream: number, data: Buffer): Buffer {
   const header = Buffer.alloc(8);

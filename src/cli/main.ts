@@ -21,7 +21,38 @@ import { policyCommands } from './commands/policy.js';
 
 const RUN_LIKE = new Set(['run', 'create', 'start']);
 
-export async function main(argv: string[]): Promise<void> {
+type Registrar = (program: Command, cli: CliContext) => void;
+
+/** Each module adds its top-level commands; in this order, which is the order `--help` lists them in. */
+const REGISTRARS: readonly Registrar[] = [daemonCommands, runCommands, containerCommands, ioCommands, filesystemCommands,
+  imageCommands, volumeCommands, systemCommands, resourceCommands, registryCommands, buildCommands, networkCommands,
+  allocationCommands, interferenceCommands, policyCommands];
+
+/** Options of the program itself that take a value (the only ones that may come before the command's name). */
+const GLOBAL_VALUE_OPTIONS = new Set(['-H', '--host', '--root']);
+
+/**
+ * The name of the command a command line calls: its first operand after the program's own options. Undefined when
+ * something else comes first (--help, an unknown option), for which commander must know every command.
+ */
+export function calledCommand(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (GLOBAL_VALUE_OPTIONS.has(a)) { i++; continue; }
+    if (/^(--host=|--root=|-H.)/.test(a)) continue;
+    return a.startsWith('-') ? undefined : a;
+  }
+  return undefined;
+}
+
+/**
+ * The program with the commands this call can reach. Building all ~80 commands and their options is ~4 ms of a
+ * CLI call that lasts ~40 ms, and only one is used; so modules are registered in order until one has added the
+ * command called. An unknown name, `help`, or no name at all registers everything, so commander's help, errors and
+ * suggestions see every command. A module owns its top-level commands whole (subcommands included): nothing may
+ * add to another module's command, or the lazily built program would miss it (test/cli/main.test.ts checks).
+ */
+export function buildProgram(argv: readonly string[]): Command {
   const program = new Command('bulkhead')
     .description('Bulkhead: a container engine that allocates cores and memory and shows interference')
     .option('-H, --host <socket>', 'daemon socket (env BULKHEAD_HOST)')
@@ -29,22 +60,17 @@ export async function main(argv: string[]): Promise<void> {
     .enablePositionalOptions()
     .exitOverride();
   const cli = new CliContext(program);
-  daemonCommands(program, cli);
-  runCommands(program, cli);
-  containerCommands(program, cli);
-  ioCommands(program, cli);
-  filesystemCommands(program, cli);
-  imageCommands(program, cli);
-  volumeCommands(program, cli);
-  systemCommands(program, cli);
-  resourceCommands(program, cli);
-  registryCommands(program, cli);
-  buildCommands(program, cli);
-  networkCommands(program, cli);
-  allocationCommands(program, cli);
-  interferenceCommands(program, cli);
-  policyCommands(program, cli);
+  const wanted = calledCommand(argv.slice(2));
+  for (const register of REGISTRARS) {
+    register(program, cli);
+    if (wanted !== undefined && program.commands.some((c) => c.name() === wanted || c.aliases().includes(wanted))) break;
+  }
   program.commands.forEach((c) => c.exitOverride());
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (err) {

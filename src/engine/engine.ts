@@ -23,6 +23,7 @@ import { createContainer } from './containers/create.js';
 import { startContainer } from './containers/start.js';
 import { killContainer, pauseContainer, restartContainer, stopContainer } from './containers/stop.js';
 import { removeContainer, type RemoveOptions } from './containers/remove.js';
+import { runAttached } from './containers/run.js';
 import { armWait, type WaitCondition } from './containers/wait.js';
 import { handleExit } from './containers/exit.js';
 import { reconcile, type ReconcileReport } from './containers/reconcile.js';
@@ -150,9 +151,11 @@ export class Engine {
   pause(ref: string) { return pauseContainer(this.ctx, ref, true); }
   unpause(ref: string) { return pauseContainer(this.ctx, ref, false); }
   remove(ref: string, opts: RemoveOptions) { return removeContainer(this.ctx, ref, opts); }
-  wait(ref: string, condition: WaitCondition = 'not-running') {
-    return armWait(this.ctx, this.ctx.state.lookupContainer(ref).config.id, condition);
+  wait(ref: string, condition: WaitCondition = 'not-running', signal?: AbortSignal) {
+    return armWait(this.ctx, this.ctx.state.lookupContainer(ref).config.id, condition, undefined, signal);
   }
+  /** create, attach, wait and start as one call (containers/run.ts); `bulkhead run` without -d or -i uses it. */
+  runAttached(req: CreateRequest) { return runAttached(this, req); }
   /** The record with its live NetworkSettings (addresses, published ports). */
   inspect(ref: string) { return this.withNetwork(this.ctx.state.lookupContainer(ref)); }
   list(opts: ListFilters) { return listContainers(this.ctx, opts).map((c) => this.withNetwork(c)); }

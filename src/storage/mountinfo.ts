@@ -2,6 +2,7 @@
 // this rootfs mounted" after a crash (a state file can lie; the kernel cannot).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { loadAddon } from '../sys/addon.js';
 
 export interface MountInfo {
   mountPoint: string;
@@ -14,10 +15,13 @@ export function readMountInfo(path = '/proc/self/mountinfo'): MountInfo[] {
   return readFileSync(path, 'utf8').split('\n').filter(Boolean).map(parseLine);
 }
 
-/** True when `dir` itself is a mount point. */
+/**
+ * True when `dir` itself is a mount point. The kernel answers for one path (statx, through the addon) where it can;
+ * otherwise the mount table is read, which grows with every running container.
+ */
 export function isMountPoint(dir: string): boolean {
   const target = resolve(dir);
-  return readMountInfo().some((m) => m.mountPoint === target);
+  return loadAddon()?.isMountRoot(target) ?? readMountInfo().some((m) => m.mountPoint === target);
 }
 
 function parseLine(line: string): MountInfo {

@@ -41,8 +41,19 @@ function unescapeOctal(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
-/** Classifies the host's cgroup layout from root/proc/self/mountinfo. */
-export function detectCgroups(root = '/'): CgroupInfo {
+let hostLayout: CgroupInfo | undefined;
+
+/**
+ * Classifies the host's cgroup layout from root/proc/self/mountinfo. The real host's (root "/") is read once: its
+ * cgroup mounts do not change under a running engine, while the mount table grows with every running container
+ * (its root filesystem, its namespaces), and the engine asks at every container start. A fake tree is read each time.
+ */
+export function detectCgroups(root = '/'): Readonly<CgroupInfo> {
+  if (root !== '/') return readCgroupLayout(root);
+  return (hostLayout ??= readCgroupLayout(root));
+}
+
+function readCgroupLayout(root: string): CgroupInfo {
   let text: string;
   try {
     text = readFileSync(join(root, 'proc/self/mountinfo'), 'utf8');

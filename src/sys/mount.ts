@@ -3,40 +3,9 @@
 // spawning mount(8) for that costs a fork of the whole daemon, during which its event loop stands still (3-4 ms);
 // the addon makes the system call on a libuv pool thread instead. Without the addon (a tree built with
 // a bare `tsc`) the same calls spawn mount(8), umount(8) and unshare(1) as before, after a one-time warning.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EngineError } from '../core/index.js';
+import { loadAddon } from './addon.js';
 import { runCommand } from './run-command.js';
-
-interface Addon {
-  // Each call is made on a libuv pool thread: an overlay's unmount syncs its upper filesystem (5-20 ms on a
-  // busy disk), which must not stall the event loop.
-  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null, cwd: string | null): Promise<void>;
-  umount(target: string, flags: number): Promise<void>;
-  createNetns(path: string): Promise<void>;
-  flags: { MS_RDONLY: number; MS_BIND: number; MS_REC: number; MNT_DETACH: number };
-}
-
-// dist/src/sys/mount.js → repository root is three levels up.
-export const ADDON_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'native', 'addon', 'build', 'Release', 'bulkhead_sys.node');
-
-let addon: Addon | null | undefined;
-
-/** The addon, loaded on first use (a CLI client never needs it); null when it is not built. */
-function loadAddon(): Addon | null {
-  if (addon !== undefined) return addon;
-  try {
-    if (!existsSync(ADDON_PATH)) throw new Error('not built');
-    addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;
-  } catch (err) {
-    addon = null;
-    process.emitWarning(`native addon ${ADDON_PATH} unavailable (${err instanceof Error ? err.message : String(err)}): ` +
-      'mounting through mount(8), one fork per call; run "npm run build"', { code: 'BULKHEAD_NO_ADDON' });
-  }
-  return addon;
-}
 
 /** Whether mounts are made in-process (the addon is built and loads). */
 export function inProcessMounts(): boolean {

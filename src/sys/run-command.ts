@@ -1,7 +1,8 @@
 // Runs an external program to completion and returns its output; failures become typed errors that carry the
 // program's own stderr, because that is what tells a user what went wrong.
-import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { EngineError, NotFoundError, errnoCode } from '../core/index.js';
+import { startProcess, type ProcessExit } from './spawn.js';
 
 export interface CommandResult {
   stdout: string;
@@ -15,30 +16,50 @@ export interface RunOptions {
   cwd?: string;
   /** Resolve instead of throwing on a non-zero exit. */
   allowFailure?: boolean;
+  /** SIGTERM after this long, as child_process's timeout does. */
   timeoutMs?: number;
 }
 
-export function runCommand(file: string, args: string[], opts: RunOptions = {}): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => {
-      reject(errnoCode(e) === 'ENOENT'
-        ? new NotFoundError(`${file}: program not found`, { cause: e })
-        : new EngineError('Internal', `${file}: ${e.message}`, { cause: e }));
-    });
-    child.on('close', (code, signal) => {
-      const result = { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), code: code ?? 128 };
-      if (result.code === 0 || opts.allowFailure) return resolve(result);
-      const detail = result.stderr.trim().split('\n').pop() || (signal ? `killed by ${signal}` : `exit status ${result.code}`);
-      reject(new EngineError('Internal', `${file} ${args[0] ?? ''}: ${detail}`));
-    });
-    child.stdin.on('error', () => { /* the program may exit without reading its input */ });
-    child.stdin.end(opts.input);
+export async function runCommand(file: string, args: string[], opts: RunOptions = {}): Promise<CommandResult> {
+  const { exit, stdout, stderr } = await finish(file, args, opts);
+  const result = { stdout, stderr, code: exit.code ?? 128 };
+  if (result.code === 0 || opts.allowFailure) return result;
+  const detail = result.stderr.trim().split('\n').pop() || (exit.signal ? `killed by ${exit.signal}` : `exit status ${result.code}`);
+  throw new EngineError('Internal', `${file} ${args[0] ?? ''}: ${detail}`);
+}
+
+interface Finished { exit: ProcessExit; stdout: string; stderr: string }
+
+async function finish(file: string, args: string[], opts: RunOptions): Promise<Finished> {
+  const p = startProcess(file, args, { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  const [stdin, out, err] = p.stdio;
+  const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => p.kill('SIGTERM'), opts.timeoutMs);
+  try {
+    stdin?.on('error', () => { /* the program may exit without reading its input */ });
+    stdin?.end(opts.input);
+    const [exit, stdout, stderr] = await Promise.all([p.exited, text(out), text(err)]);
+    return { exit, stdout, stderr };
+  } catch (e) {
+    throw notStarted(file, e);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function notStarted(file: string, e: unknown): EngineError {
+  if (e instanceof EngineError) return e;
+  return errnoCode(e) === 'ENOENT'
+    ? new NotFoundError(`${file}: program not found`, { cause: e })
+    : new EngineError('Internal', `${file}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+}
+
+/** Everything a stream carries, once it has ended ('' for none). */
+function text(stream: Readable | null | undefined): Promise<string> {
+  if (!stream) return Promise.resolve('');
+  const chunks: Buffer[] = [];
+  return new Promise((resolve) => {
+    stream.on('data', (b: Buffer) => chunks.push(b));
+    stream.on('close', () => resolve(Buffer.concat(chunks).toString()));
+    stream.on('error', () => resolve(Buffer.concat(chunks).toString()));
   });
 }

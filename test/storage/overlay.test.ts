@@ -35,6 +35,16 @@ const lowers = [l1, l2];
 const storage = new ContainerStorage({ root: join(base, 'root') });
 const id = 'bh-test-ctr1';
 
+test('isMountPoint agrees with the mount table: mount roots only, a missing path is none', async () => {
+  const rootfs = await storage.mount(id, lowers);
+  mounted.push(rootfs);
+  const table = new Set(readMountInfo().map((m) => m.mountPoint));
+  for (const path of [rootfs, join(rootfs, 'etc'), join(rootfs, '..'), join(base, 'no-such-dir'), '/', '/proc', join(base, 'layers')]) {
+    assert.equal(isMountPoint(path), table.has(join(path)), path);
+  }
+  assert.ok(isMountPoint(rootfs) && !isMountPoint(join(rootfs, 'etc')));
+});
+
 test('mount merges both lower dirs, is idempotent, and writes land in upper', async () => {
   const rootfs = await storage.mount(id, lowers);
   mounted.push(rootfs);

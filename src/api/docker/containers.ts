@@ -10,6 +10,7 @@ import { checkFilterKeys, parseFilters } from './filters.js';
 import { resourcesFromDocker } from './resources.js';
 import { containerInspect, containerSummary } from './views.js';
 import { pathStatHeader } from './path-stat.js';
+import { clientGone } from '../streams.js';
 
 // health as docker has it; stale (no CPU used, no output, for a duration) is Bulkhead's own, as in `bulkhead ps`.
 const LIST_FILTERS = ['name', 'id', 'status', 'label', 'ancestor', 'exited', 'health', 'stale', 'before', 'since'];
@@ -50,8 +51,8 @@ export function dockerContainerRoutes(router: Router): void {
     .add('POST', '/containers/:ref/wait', async (r) => {
       const condition = (r.query.get('condition') || 'not-running') as WaitCondition;
       // Headers go out once the wait is armed: `docker run` waits for them before it starts the container.
-      const done = r.engine.wait(ref(r), condition);
       const res = response(r);
+      const done = r.engine.wait(ref(r), condition, clientGone(res));
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.flushHeaders();
       const body = await done.then((w) => ({ StatusCode: w.exitCode, Error: null }),

@@ -4,8 +4,8 @@ import { StateInvalidError } from '../../core/index.js';
 import type { CreateRequest, ExecRequest, WaitCondition } from '../../engine/index.js';
 import { queryBool, queryInt, queryJson, queryString, readJson, response, sendEmpty, sendJson, upgraded, uploadBody } from '../request.js';
 import type { Router } from '../router.js';
-import { hijackResponse, pumpSession } from '../streams.js';
-import { frame, STDERR, STDOUT } from '../wire.js';
+import { clientGone, forwardOutput, hijackResponse, pumpSession } from '../streams.js';
+import { CONTAINER_ID_HEADER, frame, STDERR, STDOUT, SYSTEM } from '../wire.js';
 import { containerView } from '../views.js';
 
 const P = '/bulkhead/containers';
@@ -13,6 +13,24 @@ const P = '/bulkhead/containers';
 export function containerRoutes(router: Router): void {
   router
     .add('POST', P, async (r) => sendJson(response(r), 201, await r.engine.create(await readJson<CreateRequest>(r.raw))))
+    // `bulkhead run` in one request (engine/containers/run.ts). With detach=1 the answer is the container's id and
+    // name once it runs. Otherwise it is the container's output, framed even with a terminal, then one SYSTEM frame
+    // with its exit: {exitCode, oomKilled}, or {exitCode: -1, error} when the wait failed.
+    .add('POST', `${P}/run`, async (r) => {
+      const req = await readJson<CreateRequest>(r.raw);
+      const out = response(r);
+      if (queryBool(r.query, 'detach')) {
+        const made = await r.engine.create(req);
+        await r.engine.start(made.id);
+        return sendJson(out, 201, made);
+      }
+      const run = await r.engine.runAttached(req);
+      out.writeHead(200, { 'Content-Type': 'application/vnd.docker.multiplexed-stream', [CONTAINER_ID_HEADER]: run.id });
+      clientGone(out).addEventListener('abort', () => run.session.close());
+      await forwardOutput(out, run.session, false);
+      const exit = await run.exit.catch((err: unknown) => ({ exitCode: -1, error: err instanceof Error ? err.message : String(err) }));
+      out.end(frame(SYSTEM, Buffer.from(JSON.stringify(exit))));
+    })
     .add('GET', P, async (r) => {
       const filters = queryJson<Record<string, string[]>>(r.query, 'filters');
       sendJson(response(r), 200, r.engine.list({ all: queryBool(r.query, 'all'), filters }).map(containerView));
@@ -33,8 +51,8 @@ export function containerRoutes(router: Router): void {
     })
     .add('POST', `${P}/:ref/wait`, async (r) => {
       // Headers go out once the wait is armed, so a client may start the container as soon as it sees them.
-      const done = r.engine.wait(r.params.ref!, (r.query.get('condition') || 'not-running') as WaitCondition);
       const out = response(r);
+      const done = r.engine.wait(r.params.ref!, (r.query.get('condition') || 'not-running') as WaitCondition, clientGone(out));
       out.writeHead(200, { 'Content-Type': 'application/json' });
       out.flushHeaders();
       const result = await done.catch((err: unknown) => ({ exitCode: -1, error: err instanceof Error ? err.message : String(err) }));

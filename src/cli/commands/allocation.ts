@@ -6,17 +6,19 @@ import type { AllocationMap } from '../../engine/index.js';
 import type { CliContext } from '../context.js';
 import { printJson, table } from '../format.js';
 
-export function allocationCommands(program: Command, cli: CliContext): void {
-  const action = async (f: { format?: string }) => {
+/** What `alloc` and `system resources` do (system.ts registers the latter: the system group is its own). */
+export function showAllocationMap(cli: CliContext): (f: { format?: string }) => Promise<void> {
+  return async (f) => {
     const format = f.format ?? 'table';
     if (format !== 'table' && format !== 'json') throw new InvalidArgumentError(`unknown format "${f.format}": use table or json`);
     const map = await (await cli.client()).call<AllocationMap>('GET', '/bulkhead/alloc');
     if (format === 'json') printJson(map); else process.stdout.write(renderMap(map));
   };
-  program.command('alloc').description('show the CPU and memory allocation map').option('--format <format>', 'table or json').action(action);
-  const system = program.commands.find((c) => c.name() === 'system');
-  system?.command('resources').description('show the CPU and memory allocation map (same as alloc)')
-    .option('--format <format>', 'table or json').action(action);
+}
+
+export function allocationCommands(program: Command, cli: CliContext): void {
+  program.command('alloc').description('show the CPU and memory allocation map').option('--format <format>', 'table or json')
+    .action(showAllocationMap(cli));
 }
 
 const list = (cpus: number[]) => (cpus.length ? cpus.join(',') : '-');

@@ -9,7 +9,8 @@ import type { CreateRequest } from '../../engine/index.js';
 import type { CliContext } from '../context.js';
 import type { Client } from '../client.js';
 import { collect, parseEnv, parseEnvFile, parseLabels, parseMount, parseTmpfs, parseVolume } from '../parse.js';
-import { followTerminalSize, joinStreams, proxySignals, terminalSize } from '../stdio.js';
+import { terminalSize } from '../stdio.js';
+import { followRun, startAttached } from './run-io.js';
 
 interface CreateFlags extends ResourceFlags, SecurityFlags, NetworkFlags {
   name?: string; env: string[]; envFile: string[]; workdir?: string; user?: string; entrypoint?: string;
@@ -110,45 +111,6 @@ function healthFromFlags(f: CreateFlags): CreateRequest['healthcheck'] {
   return hc;
 }
 
-/** Attaches, arms the wait, starts, streams until the container ends; returns its exit code. */
-export async function startAttached(client: Client, id: string, opts: { tty: boolean; stdin: boolean; autoRemove?: boolean }): Promise<number> {
-  const base = `/bulkhead/containers/${id}`;
-  // Attach and wait are independent, and both must be in place before start: ask for them at once.
-  const attaching = client.upgrade(`${base}/attach`, { stdin: opts.stdin ? 1 : 0 });
-  // With --rm, as docker does, the exit code is reported once the container is gone (network torn down too),
-  // so a script's next command never sees it half-removed.
-  const waiting = client.stream('POST', `${base}/wait`, { query: { condition: opts.autoRemove ? 'removed' : 'next-exit' } });
-  const [attached, armed] = await Promise.allSettled([attaching, waiting]);
-  if (attached.status === 'rejected' || armed.status === 'rejected') {
-    if (attached.status === 'fulfilled') attached.value.socket.destroy();
-    if (armed.status === 'fulfilled') armed.value.destroy();
-    throw attached.status === 'rejected' ? attached.reason : (armed as PromiseRejectedResult).reason;
-  }
-  const conn = attached.value;
-  const waitRes = armed.value;
-  const io = joinStreams(conn, opts);
-  const result = (async () => {
-    const chunks: Buffer[] = [];
-    for await (const c of waitRes) chunks.push(c as Buffer);
-    return JSON.parse(Buffer.concat(chunks).toString()) as { exitCode: number };
-  })();
-  result.catch(() => undefined); // abandoned when start fails; that error is the one to report
-  try {
-    await client.call('POST', `${base}/start`);
-  } catch (err) {
-    conn.socket.destroy();
-    waitRes.destroy();
-    throw err;
-  }
-  const stopResize = opts.tty ? followTerminalSize(client, `${base}/resize`) : () => undefined;
-  // Without a terminal, Ctrl-C and SIGTERM go to the container (docker's --sig-proxy), which decides how to end.
-  const stopProxy = opts.tty ? () => undefined : proxySignals(client, `${base}/kill`);
-  await io.done;
-  stopResize();
-  stopProxy();
-  return (await result).exitCode;
-}
-
 // --- auto-pull (registry): like docker, a create that fails with "no such image" pulls the image, then retries;
 // --pull always pulls first, --pull never does not pull at all.
 type PullPolicy = 'missing' | 'always' | 'never';
@@ -159,17 +121,22 @@ function pullPolicy(value: string | undefined): PullPolicy {
   return v;
 }
 
-async function createPulling(client: Client, image: string, req: CreateRequest, policy: PullPolicy): Promise<{ id: string }> {
+/** Sends a request that creates a container from `image`, pulling the image first or on "no such image" as told. */
+async function withImage<T>(client: Client, image: string, policy: PullPolicy, send: () => Promise<T>): Promise<T> {
   if (policy === 'always') await pullImage(client, image, {}, process.stderr);
-  if (policy !== 'missing') return client.call<{ id: string }>('POST', '/bulkhead/containers', { json: req });
+  if (policy !== 'missing') return send();
   try {
-    return await client.call<{ id: string }>('POST', '/bulkhead/containers', { json: req });
+    return await send();
   } catch (err) {
     if (!(isNotFound(err) && err instanceof Error && /no such image/.test(err.message))) throw err;
     process.stderr.write(`Unable to find image '${image}' locally\n`);
     await pullImage(client, image, {}, process.stderr);
-    return client.call<{ id: string }>('POST', '/bulkhead/containers', { json: req });
+    return send();
   }
+}
+
+function createPulling(client: Client, image: string, req: CreateRequest, policy: PullPolicy): Promise<{ id: string }> {
+  return withImage(client, image, policy, () => client.call<{ id: string }>('POST', '/bulkhead/containers', { json: req }));
 }
 // --- end auto-pull
 
@@ -178,13 +145,20 @@ export function runCommands(program: Command, cli: CliContext): void {
     .option('-d, --detach', 'run in the background and print the container id'))
     .action(async (image: string, command: string[], f: CreateFlags) => {
       const client = await cli.client();
-      const { id } = await createPulling(client, image, toCreateRequest(image, command, f), pullPolicy(f.pull));
+      const req = toCreateRequest(image, command, f);
+      const policy = pullPolicy(f.pull);
       if (f.detach) {
-        await client.call('POST', `/bulkhead/containers/${id}/start`);
+        const { id } = await withImage(client, image, policy,
+          () => client.call<{ id: string }>('POST', '/bulkhead/containers/run', { json: req, query: { detach: 1 } }));
         process.stdout.write(`${id}\n`);
-        return;
+      } else if (f.interactive) {
+        // stdin needs the hijacked connection of an attach, so this run takes its four steps one by one.
+        const { id } = await createPulling(client, image, req, policy);
+        process.exitCode = await startAttached(client, id, { tty: f.tty ?? false, stdin: true, autoRemove: f.rm ?? false });
+      } else {
+        const res = await withImage(client, image, policy, () => client.stream('POST', '/bulkhead/containers/run', { json: req }));
+        process.exitCode = await followRun(client, res, req.tty ?? false);
       }
-      process.exitCode = await startAttached(client, id, { tty: f.tty ?? false, stdin: f.interactive ?? false, autoRemove: f.rm ?? false });
     });
 
   addCreateFlags(program.command('create').description('create a container without starting it'))

@@ -1,10 +1,11 @@
-// System commands: info, version, events, system df|prune.
+// System commands: info, version, events, system df|prune|resources.
 import type { Command } from 'commander';
 import { formatSize } from '../../core/index.js';
 import type { CliContext } from '../context.js';
 import { collect, parseFilters } from '../parse.js';
 import { printJson, table } from '../format.js';
 import { verboseDiskUsage, type DiskUsage } from './system-df.js';
+import { showAllocationMap } from './allocation.js';
 
 interface Info {
   version: string; root: string; runRoot: string; storageDriver: string;
@@ -99,4 +100,6 @@ export function systemCommands(program: Command, cli: CliContext): void {
         `Deleted networks: ${r.networksDeleted?.length ?? 0}` +
         `${r.networksDeleted?.length ? ` (${r.networksDeleted.join(', ')})` : ''}\nTotal reclaimed space: ${formatSize(r.spaceReclaimed)}\n`);
     });
+  system.command('resources').description('show the CPU and memory allocation map (same as alloc)')
+    .option('--format <format>', 'table or json').action(showAllocationMap(cli));
 }

@@ -15,7 +15,7 @@ export interface WaitResult {
  * Subscribes now and returns a promise for the condition; callers that must be sure the wait is armed before they
  * act (run: wait, then start) call this first and await the promise afterwards.
  */
-export function armWait(ctx: EngineContext, id: string, condition: WaitCondition, timeoutMs?: number): Promise<WaitResult> {
+export function armWait(ctx: EngineContext, id: string, condition: WaitCondition, timeoutMs?: number, signal?: AbortSignal): Promise<WaitResult> {
   if (!['not-running', 'next-exit', 'removed'].includes(condition)) {
     throw new InvalidArgumentError(`invalid wait condition "${condition}": use not-running, next-exit or removed`);
   }
@@ -37,6 +37,8 @@ export function armWait(ctx: EngineContext, id: string, condition: WaitCondition
       }
     });
     if (timeoutMs !== undefined) timer = setTimeout(() => finish(new Error('timed out')), timeoutMs);
+    // A waiter that gives up (its client left, or the start it waited for failed) must not stay subscribed.
+    signal?.addEventListener('abort', () => finish(new Error('wait cancelled')), { once: true });
     const rec = ctx.state.getContainer(id);
     if (!rec) {
       if (condition === 'removed') finish({ exitCode: 0, oomKilled: false });

@@ -28,6 +28,18 @@ export class SqliteStateStore implements StateStore {
     migrate(this.db);
   }
 
+  /**
+   * The prepared statement for a query text, compiled once: compiling is most of the cost of the small queries
+   * every container operation makes (and the texts are a fixed set, so the cache stays small).
+   */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) this.statements.set(text, (statement = this.db.prepare(text)));
+    return statement;
+  }
+
+  private readonly statements = new Map<string, Database.Statement>();
+
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
@@ -44,50 +56,50 @@ export class SqliteStateStore implements StateStore {
 
   addContainer(name: string, config: ContainerConfig, state: ContainerState): void {
     this.transaction(() => {
-      if (this.db.prepare('SELECT 1 FROM containers WHERE name = ?').get(name)) {
+      if (this.sql('SELECT 1 FROM containers WHERE name = ?').get(name)) {
         throw new AlreadyExistsError(`container name "${name}" is already in use`);
       }
-      this.db.prepare('INSERT INTO containers (id, name, config, state, created) VALUES (?, ?, ?, ?, ?)')
+      this.sql('INSERT INTO containers (id, name, config, state, created) VALUES (?, ?, ?, ?, ?)')
         .run(config.id, name, JSON.stringify(config), JSON.stringify(state), config.created);
     });
   }
 
   getContainer(id: string): ContainerRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM containers WHERE id = ?').get(id) as ContainerRow | undefined;
+    const row = this.sql('SELECT * FROM containers WHERE id = ?').get(id) as ContainerRow | undefined;
     return row && toRecord(row);
   }
 
   lookupContainer(ref: string): ContainerRecord {
     return lookupByRef(ref,
       (name) => {
-        const row = this.db.prepare('SELECT * FROM containers WHERE name = ?').get(name) as ContainerRow | undefined;
+        const row = this.sql('SELECT * FROM containers WHERE name = ?').get(name) as ContainerRow | undefined;
         return row && toRecord(row);
       },
-      (prefix) => (this.db.prepare('SELECT * FROM containers WHERE id LIKE ? LIMIT 2').all(`${prefix}%`) as ContainerRow[]).map(toRecord));
+      (prefix) => (this.sql('SELECT * FROM containers WHERE id LIKE ? LIMIT 2').all(`${prefix}%`) as ContainerRow[]).map(toRecord));
   }
 
   listContainers(): ContainerRecord[] {
-    return (this.db.prepare('SELECT * FROM containers ORDER BY created DESC').all() as ContainerRow[]).map(toRecord);
+    return (this.sql('SELECT * FROM containers ORDER BY created DESC').all() as ContainerRow[]).map(toRecord);
   }
 
   saveState(id: string, state: ContainerState): void {
-    this.mustChange(this.db.prepare('UPDATE containers SET state = ? WHERE id = ?').run(JSON.stringify(state), id), id);
+    this.mustChange(this.sql('UPDATE containers SET state = ? WHERE id = ?').run(JSON.stringify(state), id), id);
   }
 
   saveConfig(id: string, config: ContainerConfig): void {
-    this.mustChange(this.db.prepare('UPDATE containers SET config = ? WHERE id = ?').run(JSON.stringify(config), id), id);
+    this.mustChange(this.sql('UPDATE containers SET config = ? WHERE id = ?').run(JSON.stringify(config), id), id);
   }
 
   rename(id: string, newName: string): void {
     this.transaction(() => {
-      const holder = this.db.prepare('SELECT id FROM containers WHERE name = ?').get(newName) as { id: string } | undefined;
+      const holder = this.sql('SELECT id FROM containers WHERE name = ?').get(newName) as { id: string } | undefined;
       if (holder && holder.id !== id) throw new AlreadyExistsError(`container name "${newName}" is already in use`);
-      this.mustChange(this.db.prepare('UPDATE containers SET name = ? WHERE id = ?').run(newName, id), id);
+      this.mustChange(this.sql('UPDATE containers SET name = ? WHERE id = ?').run(newName, id), id);
     });
   }
 
   removeContainer(id: string): void {
-    this.db.prepare('DELETE FROM containers WHERE id = ?').run(id);
+    this.sql('DELETE FROM containers WHERE id = ?').run(id);
   }
 
   private mustChange(result: Database.RunResult, id: string): void {
@@ -99,40 +111,40 @@ export class SqliteStateStore implements StateStore {
   putImage(image: ImageRecord): void {
     this.transaction(() => {
       const { names, ...rest } = image;
-      this.db.prepare('INSERT OR REPLACE INTO images (id, record) VALUES (?, ?)').run(image.id, JSON.stringify(rest));
+      this.sql('INSERT OR REPLACE INTO images (id, record) VALUES (?, ?)').run(image.id, JSON.stringify(rest));
       for (const name of names) this.setImageName(name, image.id);
     });
   }
 
   getImage(id: string): ImageRecord | undefined {
-    const row = this.db.prepare('SELECT record FROM images WHERE id = ?').get(id) as { record: string } | undefined;
+    const row = this.sql('SELECT record FROM images WHERE id = ?').get(id) as { record: string } | undefined;
     return row && this.withNames(id, row.record);
   }
 
   listImages(): ImageRecord[] {
-    const rows = this.db.prepare('SELECT id, record FROM images').all() as Array<{ id: string; record: string }>;
+    const rows = this.sql('SELECT id, record FROM images').all() as Array<{ id: string; record: string }>;
     return rows.map((r) => this.withNames(r.id, r.record));
   }
 
   deleteImage(id: string): void {
-    this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
+    this.sql('DELETE FROM images WHERE id = ?').run(id);
   }
 
   setImageName(name: string, imageId: string): void {
-    this.db.prepare('INSERT OR REPLACE INTO image_names (name, image_id) VALUES (?, ?)').run(name, imageId);
+    this.sql('INSERT OR REPLACE INTO image_names (name, image_id) VALUES (?, ?)').run(name, imageId);
   }
 
   removeImageName(name: string): void {
-    this.db.prepare('DELETE FROM image_names WHERE name = ?').run(name);
+    this.sql('DELETE FROM image_names WHERE name = ?').run(name);
   }
 
   imageIdByName(name: string): string | undefined {
-    const row = this.db.prepare('SELECT image_id FROM image_names WHERE name = ?').get(name) as { image_id: string } | undefined;
+    const row = this.sql('SELECT image_id FROM image_names WHERE name = ?').get(name) as { image_id: string } | undefined;
     return row?.image_id;
   }
 
   private withNames(id: string, record: string): ImageRecord {
-    const names = (this.db.prepare('SELECT name FROM image_names WHERE image_id = ? ORDER BY name').all(id) as Array<{ name: string }>)
+    const names = (this.sql('SELECT name FROM image_names WHERE image_id = ? ORDER BY name').all(id) as Array<{ name: string }>)
       .map((r) => r.name);
     return { ...(JSON.parse(record) as Omit<ImageRecord, 'names'>), names };
   }
@@ -141,7 +153,7 @@ export class SqliteStateStore implements StateStore {
 
   addVolume(volume: VolumeRecord): void {
     try {
-      this.db.prepare('INSERT INTO volumes (name, record) VALUES (?, ?)').run(volume.name, JSON.stringify(volume));
+      this.sql('INSERT INTO volumes (name, record) VALUES (?, ?)').run(volume.name, JSON.stringify(volume));
     } catch (err) {
       if (err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new AlreadyExistsError(`volume "${volume.name}" already exists`, { cause: err });
@@ -151,78 +163,78 @@ export class SqliteStateStore implements StateStore {
   }
 
   getVolume(name: string): VolumeRecord | undefined {
-    const row = this.db.prepare('SELECT record FROM volumes WHERE name = ?').get(name) as { record: string } | undefined;
+    const row = this.sql('SELECT record FROM volumes WHERE name = ?').get(name) as { record: string } | undefined;
     return row && (JSON.parse(row.record) as VolumeRecord);
   }
 
   listVolumes(): VolumeRecord[] {
-    return (this.db.prepare('SELECT record FROM volumes ORDER BY name').all() as Array<{ record: string }>)
+    return (this.sql('SELECT record FROM volumes ORDER BY name').all() as Array<{ record: string }>)
       .map((r) => JSON.parse(r.record) as VolumeRecord);
   }
 
   removeVolume(name: string): void {
-    this.db.prepare('DELETE FROM volumes WHERE name = ?').run(name);
+    this.sql('DELETE FROM volumes WHERE name = ?').run(name);
   }
 
   // --- networks ---
 
   addNetwork(network: NetworkRecord): void {
     this.transaction(() => {
-      if (this.db.prepare('SELECT 1 FROM networks WHERE name = ?').get(network.name)) {
+      if (this.sql('SELECT 1 FROM networks WHERE name = ?').get(network.name)) {
         throw new AlreadyExistsError(`network with name "${network.name}" already exists`);
       }
-      this.db.prepare('INSERT INTO networks (id, name, record) VALUES (?, ?, ?)').run(network.id, network.name, JSON.stringify(network));
+      this.sql('INSERT INTO networks (id, name, record) VALUES (?, ?, ?)').run(network.id, network.name, JSON.stringify(network));
     });
   }
 
   getNetwork(id: string): NetworkRecord | undefined {
-    const row = this.db.prepare('SELECT record FROM networks WHERE id = ?').get(id) as { record: string } | undefined;
+    const row = this.sql('SELECT record FROM networks WHERE id = ?').get(id) as { record: string } | undefined;
     return row && (JSON.parse(row.record) as NetworkRecord);
   }
 
   lookupNetwork(ref: string): NetworkRecord {
     const parse = (row: { record: string } | undefined) => row && (JSON.parse(row.record) as NetworkRecord);
-    return lookupByRef(ref, (name) => parse(this.db.prepare('SELECT record FROM networks WHERE name = ?').get(name) as { record: string } | undefined),
-      (prefix) => (this.db.prepare('SELECT record FROM networks WHERE id LIKE ? LIMIT 2').all(`${prefix}%`) as Array<{ record: string }>)
+    return lookupByRef(ref, (name) => parse(this.sql('SELECT record FROM networks WHERE name = ?').get(name) as { record: string } | undefined),
+      (prefix) => (this.sql('SELECT record FROM networks WHERE id LIKE ? LIMIT 2').all(`${prefix}%`) as Array<{ record: string }>)
         .map((r) => parse(r)!), 'network');
   }
 
   listNetworks(): NetworkRecord[] {
-    return (this.db.prepare('SELECT record FROM networks ORDER BY name').all() as Array<{ record: string }>)
+    return (this.sql('SELECT record FROM networks ORDER BY name').all() as Array<{ record: string }>)
       .map((r) => JSON.parse(r.record) as NetworkRecord);
   }
 
   removeNetwork(id: string): void {
-    this.db.prepare('DELETE FROM networks WHERE id = ?').run(id);
+    this.sql('DELETE FROM networks WHERE id = ?').run(id);
   }
 
   saveAttachment(a: AttachmentRecord): void {
-    this.db.prepare(`INSERT INTO network_attachments (container_id, network_id, record) VALUES (?, ?, ?)
+    this.sql(`INSERT INTO network_attachments (container_id, network_id, record) VALUES (?, ?, ?)
       ON CONFLICT (container_id, network_id) DO UPDATE SET record = excluded.record`).run(a.containerId, a.networkId, JSON.stringify(a));
   }
 
   listAttachments(containerId?: string): AttachmentRecord[] {
     const rows = (containerId === undefined
-      ? this.db.prepare('SELECT record FROM network_attachments ORDER BY seq').all()
-      : this.db.prepare('SELECT record FROM network_attachments WHERE container_id = ? ORDER BY seq').all(containerId)) as Array<{ record: string }>;
+      ? this.sql('SELECT record FROM network_attachments ORDER BY seq').all()
+      : this.sql('SELECT record FROM network_attachments WHERE container_id = ? ORDER BY seq').all(containerId)) as Array<{ record: string }>;
     return rows.map((r) => JSON.parse(r.record) as AttachmentRecord);
   }
 
   removeAttachment(containerId: string, networkId: string): void {
-    this.db.prepare('DELETE FROM network_attachments WHERE container_id = ? AND network_id = ?').run(containerId, networkId);
+    this.sql('DELETE FROM network_attachments WHERE container_id = ? AND network_id = ?').run(containerId, networkId);
   }
 
   saveAllocation(a: Allocation): void {
-    this.db.prepare(`INSERT INTO allocations (container_id, record) VALUES (?, ?)
+    this.sql(`INSERT INTO allocations (container_id, record) VALUES (?, ?)
       ON CONFLICT (container_id) DO UPDATE SET record = excluded.record`).run(a.containerId, JSON.stringify(a));
   }
 
   listAllocations(): Allocation[] {
-    return (this.db.prepare('SELECT record FROM allocations ORDER BY container_id').all() as Array<{ record: string }>)
+    return (this.sql('SELECT record FROM allocations ORDER BY container_id').all() as Array<{ record: string }>)
       .map((r) => JSON.parse(r.record) as Allocation);
   }
 
   removeAllocation(containerId: string): void {
-    this.db.prepare('DELETE FROM allocations WHERE container_id = ?').run(containerId);
+    this.sql('DELETE FROM allocations WHERE container_id = ?').run(containerId);
   }
 }
