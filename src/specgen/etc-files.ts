@@ -42,8 +42,9 @@ export interface EtcNetworkFacts {
 
 export async function writeEtcFiles(containerDir: string, config: ContainerConfig, sources: EtcFileSources = {},
   net: EtcNetworkFacts = {}, opts: { inPlace?: boolean } = {}): Promise<void> {
-  // Replaced by rename normally; rewritten in place (same inode) once bind-mounted into a created container.
-  const write = opts.inPlace ? (path: string, text: string) => writeFile(path, text) : writeFileAtomic;
+  // Replaced by rename normally (not synced: every start writes them anew); rewritten in place (same inode) once
+  // bind-mounted into a created container.
+  const write = (path: string, text: string) => (opts.inPlace ? writeFile(path, text) : writeFileAtomic(path, text, 0o644, { durable: false }));
   const hostResolv = await readHostFile(sources.resolvConfPath ?? '/etc/resolv.conf');
   let hosts: string;
   let resolv: string;
@@ -61,9 +62,11 @@ export async function writeEtcFiles(containerDir: string, config: ContainerConfi
     return `${h.slice(i + 1)}\t${h.slice(0, i)}\n`;
   }).join('');
   resolv = overrideResolv(resolv, config);
-  await write(join(containerDir, 'hosts'), hosts);
-  await write(join(containerDir, 'hostname'), `${config.hostname}\n`);
-  await write(join(containerDir, 'resolv.conf'), resolv);
+  await Promise.all([
+    write(join(containerDir, 'hosts'), hosts),
+    write(join(containerDir, 'hostname'), `${config.hostname}\n`),
+    write(join(containerDir, 'resolv.conf'), resolv),
+  ]);
 }
 
 /** The host's resolv.conf without loopback nameservers (127.0.0.0/8, ::1) and without comments. */

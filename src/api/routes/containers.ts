@@ -26,6 +26,8 @@ export function containerRoutes(router: Router): void {
       }
       const run = await r.engine.runAttached(req);
       out.writeHead(200, { 'Content-Type': 'application/vnd.docker.multiplexed-stream', [CONTAINER_ID_HEADER]: run.id });
+      // Now, not with the first output: the client needs the id to pass Ctrl-C on to a container still silent.
+      out.flushHeaders();
       clientGone(out).addEventListener('abort', () => run.session.close());
       await forwardOutput(out, run.session, false);
       const exit = await run.exit.catch((err: unknown) => ({ exitCode: -1, error: err instanceof Error ? err.message : String(err) }));
