@@ -60,9 +60,9 @@ const keepTscLayout = {
 // Built-in modules loaded on first use rather than when the bundle starts. child_process (which loads dgram and
 // more with it) is required at the top of commander and of our own modules, yet only starting a daemon, `-t`'s
 // stty and commander's executable subcommands (which we do not use) call it; fs/promises and stream/promises serve
-// only cp, build, load and a few others. Loading them up front cost every call ~3 ms of CPU (of ~38, measured with
+// only cp, build, load and a few others; http only uploads and attach/exec (src/cli/http-lite.ts does the rest). Loading them up front cost every call ~3 ms of CPU (of ~38, measured with
 // `perf stat` on `bulkhead version`). Each becomes a module of getters that loads the real one when first read.
-const LAZY_BUILTINS = ['child_process', 'fs/promises', 'stream/promises'];
+const LAZY_BUILTINS = ['child_process', 'fs/promises', 'stream/promises', 'http'];
 
 const lazyBuiltins = {
   name: 'lazy-builtins',

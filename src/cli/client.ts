@@ -1,7 +1,8 @@
 // The CLI's client of the daemon's API over its unix socket. It starts a daemon in the background when none
 // answers, so `bulkhead run …` works on a fresh machine with no service set up.
-import { request, type IncomingMessage } from 'node:http';
+import { request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
+import { liteRequest } from './http-lite.js';
 import { EngineError, errnoCode, type ErrorKind } from '../core/index.js';
 import { kindForStatus, type ErrorBody } from '../api/wire.js';
 
@@ -21,6 +22,9 @@ export class ApiError extends EngineError {
     super(kind, message);
   }
 }
+
+/** An answer whose headers have arrived; its body streams on. */
+export type ApiResponse = Readable & { statusCode?: number; headers: IncomingHttpHeaders };
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | string[] | undefined>;
@@ -79,17 +83,19 @@ export class Client {
   }
 
   /** Sends a request and returns the raw response once its headers arrive; errors (status ≥ 400) are thrown. */
-  async stream(method: string, p: string, opts: RequestOptions = {}): Promise<IncomingMessage> {
+  async stream(method: string, p: string, opts: RequestOptions = {}): Promise<ApiResponse> {
     const res = await this.reaching(() => this.send(method, p, opts), !opts.body);
     if ((res.statusCode ?? 500) >= 400) throw await toApiError(res);
     return res;
   }
 
-  private send(method: string, p: string, opts: RequestOptions): Promise<IncomingMessage> {
+  private send(method: string, p: string, opts: RequestOptions): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    let payload: string | undefined;
+    if (opts.json !== undefined) { payload = JSON.stringify(opts.json); headers['Content-Type'] = 'application/json'; }
+    // Most requests: http-lite.ts, which spares the call loading node's http client. Uploads stream through node's.
+    if (!opts.body) return liteRequest({ socketPath: this.opts.socketPath, method, path: this.path(p, opts.query), headers, payload });
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-      let payload: string | undefined;
-      if (opts.json !== undefined) { payload = JSON.stringify(opts.json); headers['Content-Type'] = 'application/json'; }
       const req = request({ ...this.target, method, path: this.path(p, opts.query), headers }, resolve);
       req.on('error', (err) => {
         // A daemon that refuses an upload answers before reading it all, and our write then fails: its answer
@@ -97,7 +103,7 @@ export class Client {
         if (opts.body && ['EPIPE', 'ECONNRESET'].includes(errnoCode(err) ?? '')) setTimeout(() => reject(err), 2000);
         else reject(err);
       });
-      if (opts.body) opts.body.pipe(req); else req.end(payload);
+      opts.body!.pipe(req);
     });
   }
 
@@ -126,7 +132,7 @@ export async function readAll(res: Readable): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function toApiError(res: IncomingMessage): Promise<ApiError> {
+async function toApiError(res: ApiResponse): Promise<ApiError> {
   const text = await readAll(res).catch(() => '');
   try {
     const body = JSON.parse(text) as ErrorBody;

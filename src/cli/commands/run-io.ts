@@ -1,10 +1,9 @@
 // The CLI's side of a container run in the foreground: the container's output to ours, our signals or terminal size
 // to it, and its exit code back. Either one request does it all (followRun), or, when stdin must reach the container,
 // the attach, wait and start requests a docker client makes (startAttached).
-import type { IncomingMessage } from 'node:http';
 import { EngineError } from '../../core/index.js';
 import { CONTAINER_ID_HEADER, FrameDecoder, STDERR, SYSTEM } from '../../api/wire.js';
-import { readAll, type Client } from '../client.js';
+import { readAll, type ApiResponse, type Client } from '../client.js';
 import { followTerminalSize, joinStreams, proxySignals } from '../stdio.js';
 
 /** Attaches, arms the wait, starts, streams until the container ends; returns its exit code. */
@@ -43,7 +42,7 @@ export async function startAttached(client: Client, id: string, opts: { tty: boo
  * Follows the answer of a one-request run (POST /bulkhead/containers/run, what `run` without -d or -i sends): the
  * container's output as frames, then a SYSTEM frame with its exit. Returns the exit code.
  */
-export async function followRun(client: Client, res: IncomingMessage, tty: boolean): Promise<number> {
+export async function followRun(client: Client, res: ApiResponse, tty: boolean): Promise<number> {
   const stopFollowing = followContainer(client, String(res.headers[CONTAINER_ID_HEADER] ?? ''), tty);
   let exit: ExitReport | undefined;
   try {
