@@ -35,8 +35,9 @@ export function liteRequest(req: LiteRequest): Promise<ApiResponse> {
             res.on('close', () => socket.destroy());
             resolve(res);
           } else if (event.kind === 'data') {
-            // A reader slower than the socket (a large download to a pipe) holds the socket back.
-            if (!res!.write(event.data)) { socket.pause(); res!.once('drain', () => socket.resume()); }
+            // A reader slower than the socket (a large download to a pipe) holds the socket back. One chunk read
+            // may carry several writes: only the first that fills the buffer pauses and waits for the drain.
+            if (!res!.write(event.data) && !socket.isPaused()) { socket.pause(); res!.once('drain', () => socket.resume()); }
           } else {
             res!.end();
           }

@@ -2,6 +2,7 @@
 // CLI does) makes four requests and waits for three answers before the container starts; `bulkhead run` makes one.
 // The steps are the engine's own, in the order a client must keep: the attach and the wait are in place before the
 // start, so no output and no exit can be missed. Interactive runs (stdin) still go through attach, wait and start.
+import { PassThrough, type Readable } from 'node:stream';
 import type { CreateRequest } from '../types.js';
 import type { AttachSession } from '../../runtime/types.js';
 import type { AttachHandle } from './attach.js';
@@ -31,15 +32,29 @@ export interface AttachedRun {
 export async function runAttached(steps: RunSteps, req: CreateRequest): Promise<AttachedRun> {
   const { id, name } = await steps.create(req);
   const handle = await steps.attach(id, { stdin: false });
+  // The output is taken from the moment the attach connects, which is before the process runs. The caller reads it
+  // only once start has returned, and a process as short as `true` may be gone by then: a socket that reaches its
+  // end unread ends and closes with no one listening, so the caller would wait for that end forever.
+  const session = handle.session.then((s) => ({ ...s, stdout: buffered(s.stdout), stderr: buffered(s.stderr) }));
+  session.catch(() => undefined); // a failed attach fails the start, whose error is the one to report
   const giveUp = new AbortController();
   const exit = steps.wait(id, req.autoRemove ? 'removed' : 'next-exit', giveUp.signal);
   exit.catch(() => undefined); // abandoned when the start fails; its error is the one to report
   try {
     await steps.start(id);
-    return { id, name, tty: handle.tty, session: await handle.session, exit };
+    return { id, name, tty: handle.tty, session: await session, exit };
   } catch (err) {
     handle.cancel();
     giveUp.abort();
     throw err;
   }
+}
+
+/** Everything src gives, kept until read; it ends when src ends, fails or closes. */
+function buffered(src: Readable): PassThrough {
+  const out = new PassThrough();
+  const end = () => { if (!out.writableEnded) out.end(); };
+  src.on('error', end);
+  src.on('close', end);
+  return src.pipe(out);
 }
