@@ -39,6 +39,7 @@ export function launchConmon(conmonPath: string, args: string[], pipeNames: Conm
   launched.catch(() => { /* reported through whoever awaits it */ });
   return { pipes, launched };
 }
+
 function collect(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
   stream.on('data', (b: Buffer) => chunks.push(b));
