@@ -1,8 +1,7 @@
 // Runs an external program to completion and returns its output; failures become typed errors that carry the
 // program's own stderr, because that is what tells a user what went wrong.
-import type { Readable } from 'node:stream';
 import { EngineError, NotFoundError, errnoCode } from '../core/index.js';
-import { startProcess, type ProcessExit } from './spawn.js';
+import { startProcess, streamText, type ProcessExit } from './spawn.js';
 
 export interface CommandResult {
   stdout: string;
@@ -37,7 +36,7 @@ async function finish(file: string, args: string[], opts: RunOptions): Promise<F
   try {
     stdin?.on('error', () => { /* the program may exit without reading its input */ });
     stdin?.end(opts.input);
-    const [exit, stdout, stderr] = await Promise.all([p.exited, text(out), text(err)]);
+    const [exit, stdout, stderr] = await Promise.all([p.exited, streamText(out), streamText(err)]);
     return { exit, stdout, stderr };
   } catch (e) {
     throw notStarted(file, e);
@@ -51,15 +50,4 @@ function notStarted(file: string, e: unknown): EngineError {
   return errnoCode(e) === 'ENOENT'
     ? new NotFoundError(`${file}: program not found`, { cause: e })
     : new EngineError('Internal', `${file}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-}
-
-/** Everything a stream carries, once it has ended ('' for none). */
-function text(stream: Readable | null | undefined): Promise<string> {
-  if (!stream) return Promise.resolve('');
-  const chunks: Buffer[] = [];
-  return new Promise((resolve) => {
-    stream.on('data', (b: Buffer) => chunks.push(b));
-    stream.on('close', () => resolve(Buffer.concat(chunks).toString()));
-    stream.on('error', () => resolve(Buffer.concat(chunks).toString()));
-  });
 }

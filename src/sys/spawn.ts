@@ -5,7 +5,7 @@
 import { spawn as forkAndExec } from 'node:child_process';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
-import { PassThrough, type Duplex } from 'node:stream';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import { NotSupportedError, errnoCode } from '../core/index.js';
 import { loadAddon } from './addon.js';
 
@@ -95,4 +95,15 @@ export function viaChildProcess(file: string, args: string[], opts: StartOptions
     get running() { return child.pid !== undefined && child.exitCode === null && child.signalCode === null; },
     kill(signal = 'SIGTERM') { if (this.running) child.kill(signal); },
   };
+}
+
+/** Everything a stream of a started program carries, once it has closed ('' for none). */
+export function streamText(stream: Readable | null | undefined): Promise<string> {
+  if (!stream) return Promise.resolve('');
+  const chunks: Buffer[] = [];
+  return new Promise((resolve) => {
+    stream.on('data', (b: Buffer) => chunks.push(b));
+    stream.on('close', () => resolve(Buffer.concat(chunks).toString()));
+    stream.on('error', () => resolve(Buffer.concat(chunks).toString()));
+  });
 }

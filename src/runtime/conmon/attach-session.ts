@@ -46,6 +46,7 @@ function ended(stream: Readable): Promise<void> {
   return new Promise((resolve) => { stream.once('close', () => resolve()); stream.once('error', () => resolve()); });
 }
 
+/** Reads to the end with an iterator, which also answers for a stream that has already ended and closed. */
 async function readAll(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(c as Buffer);

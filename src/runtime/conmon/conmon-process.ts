@@ -2,9 +2,9 @@
 // the -P file and exits at once, while the monitor (its child) runs the container. We spawn it detached (own
 // session), with stdin/stdout on /dev/null and nothing that ties it to this process except the pipes below, which
 // conmon only writes to; so the daemon may exit or crash and the container keeps running and logging.
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { EngineError, NotFoundError, errnoCode } from '../../core/index.js';
-import { startProcess } from '../../sys/spawn.js';
+import { startProcess, streamText } from '../../sys/spawn.js';
 
 /** The extra descriptors conmon reads from its environment; each becomes a socketpair end at fd 3, 4, 5… */
 export type ConmonPipe = '_OCI_SYNCPIPE' | '_OCI_STARTPIPE' | '_OCI_ATTACHPIPE';
@@ -26,7 +26,7 @@ export function launchConmon(conmonPath: string, args: string[], pipeNames: Conm
 
   // conmon points its stderr at /dev/null right after forking, so this only catches early failures
   // (bad options, missing files) and ends quickly.
-  const stderr = child.stdio[2] ? collect(child.stdio[2]) : Promise.resolve('');
+  const stderr = streamText(child.stdio[2]).then((text) => text.trim());
   // The exit, not the pipes' end: the sync pipe stays open in the monitor.
   const launched = child.exited.then(
     async ({ code, signal }) => ({ code: code ?? (signal ? 128 : 1), stderr: await stderr }),
@@ -38,13 +38,4 @@ export function launchConmon(conmonPath: string, args: string[], pipeNames: Conm
     });
   launched.catch(() => { /* reported through whoever awaits it */ });
   return { pipes, launched };
-}
-
-function collect(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  stream.on('data', (b: Buffer) => chunks.push(b));
-  return new Promise((resolve) => {
-    stream.on('close', () => resolve(Buffer.concat(chunks).toString().trim()));
-    stream.on('error', () => resolve(Buffer.concat(chunks).toString().trim()));
-  });
 }
