@@ -15,7 +15,10 @@ export interface RunOptions {
   cwd?: string;
   /** Resolve instead of throwing on a non-zero exit. */
   allowFailure?: boolean;
-  /** SIGTERM after this long, as child_process's timeout does. */
+  /**
+   * SIGTERM after this long, as child_process's timeout does. Its output then ends with its exit: a child it left
+   * behind holding the pipes must not hold the caller too.
+   */
   timeoutMs?: number;
 }
 
@@ -32,7 +35,10 @@ interface Finished { exit: ProcessExit; stdout: string; stderr: string }
 async function finish(file: string, args: string[], opts: RunOptions): Promise<Finished> {
   const p = startProcess(file, args, { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   const [stdin, out, err] = p.stdio;
-  const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => p.kill('SIGTERM'), opts.timeoutMs);
+  const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => {
+    p.kill('SIGTERM');
+    void p.exited.then(() => { out?.destroy(); err?.destroy(); }, () => undefined);
+  }, opts.timeoutMs);
   try {
     stdin?.on('error', () => { /* the program may exit without reading its input */ });
     stdin?.end(opts.input);

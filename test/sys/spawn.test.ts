@@ -38,7 +38,7 @@ for (const [name, start, { clean }] of implementations) {
     });
 
     it('reports a death by signal, and kill reaches the program only while it runs', async () => {
-      const p = sh('echo up; sleep 30');
+      const p = sh('echo up; exec sleep 30');
       const out = text(p.stdio[1]!);
       await new Promise((r) => p.stdio[1]!.once('data', r));
       assert.equal(p.running, true);
@@ -93,6 +93,11 @@ it('runCommand returns output and typed errors', async () => {
   assert.deepEqual(await runCommand('/bin/sh', ['-c', 'printf ok'], { input: '' }), { stdout: 'ok', stderr: '', code: 0 });
   await assert.rejects(runCommand('/bin/sh', ['-c', 'echo bad thing >&2; exit 2']), /bad thing/);
   await assert.rejects(runCommand('/nonexistent/program', []), /program not found/);
-  const slow = await runCommand('/bin/sh', ['-c', 'sleep 5'], { timeoutMs: 100, allowFailure: true });
+  // The shell's own child keeps the pipes open for 30 s: the timeout must not wait for it.
+  const began = Date.now();
+  const slow = await runCommand('/bin/sh', ['-c', 'sleep 30 & echo $!; wait'], { timeoutMs: 300, allowFailure: true });
+  const orphan = Number(slow.stdout.trim());
+  process.kill(orphan, 'SIGKILL');
   assert.equal(slow.code, 128, 'a timed-out program is ended by SIGTERM');
+  assert.ok(Date.now() - began < 10_000, 'runCommand returned once the timed-out program had exited');
 });
