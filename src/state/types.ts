@@ -6,6 +6,15 @@ import type { ContainerConfig, ContainerRecord, ContainerState, ImageRecord, Vol
 import type { AttachmentRecord, NetworkRecord } from '../network/types.js';
 import type { Allocation } from '../resources/types.js';
 
+/**
+ * How a write reaches the disk. Every write is atomic and survives the daemon's crash; `durable: false` only lets
+ * it reach the disk after the call returns (with the next durable write), so a power loss may undo it. The
+ * engine asks for that only where start-up reconciliation, finding the older record, ends in the same place.
+ */
+export interface WriteOptions {
+  durable?: boolean;
+}
+
 export interface ContainerStore {
   /** Throws AlreadyExists when the name is taken. */
   addContainer(name: string, config: ContainerConfig, state: ContainerState): void;
@@ -13,11 +22,11 @@ export interface ContainerStore {
   /** Resolves a full id, a unique id prefix or a name; throws NotFound, or InvalidArgument for an ambiguous prefix. */
   lookupContainer(ref: string): ContainerRecord;
   listContainers(): ContainerRecord[];
-  saveState(id: string, state: ContainerState): void;
+  saveState(id: string, state: ContainerState, opts?: WriteOptions): void;
   /** Replaces the config (only `update` and `commit`-like operations that the user asked for do this). */
   saveConfig(id: string, config: ContainerConfig): void;
   rename(id: string, newName: string): void;
-  removeContainer(id: string): void;
+  removeContainer(id: string, opts?: WriteOptions): void;
 }
 
 export interface ImageMetadataStore {

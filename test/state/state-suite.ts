@@ -57,6 +57,18 @@ export function stateSuite(name: string, open: () => StateStore): void {
       s.close();
     });
 
+    it('reads back a write that need not be durable like any other', () => {
+      const s = open();
+      const id = 'd'.repeat(64);
+      s.addContainer('lazy', containerConfig(id), initialState());
+      s.saveState(id, { ...initialState(), status: 'removing', exitCode: 3 }, { durable: false });
+      assert.deepEqual([s.getContainer(id)?.state.status, s.getContainer(id)?.state.exitCode], ['removing', 3]);
+      assert.equal(errorKind(catchErr(() => s.saveState('f'.repeat(64), initialState(), { durable: false }))), 'NotFound');
+      s.removeContainer(id, { durable: false });
+      assert.equal(s.getContainer(id), undefined);
+      s.close();
+    });
+
     it('rolls back a failed transaction', () => {
       const s = open();
       assert.throws(() => s.transaction(() => {

@@ -28,6 +28,23 @@ it('sqlite state survives reopening and uses WAL', () => {
   raw.close();
 });
 
+it('sqlite goes back to an fsync per write after one that need not be durable, even a failed one', () => {
+  const s = new SqliteStateStore(join(dir, 'sync.db'));
+  const FULL = 2;
+  assert.equal(s.synchronousMode(), FULL);
+  s.addContainer('x', containerConfig('8'.repeat(64)), initialState());
+  s.saveState('8'.repeat(64), { ...initialState(), status: 'removing' }, { durable: false });
+  assert.equal(s.synchronousMode(), FULL);
+  assert.throws(() => s.saveState('6'.repeat(64), initialState(), { durable: false }), (err) => errorKind(err) === 'NotFound');
+  assert.equal(s.synchronousMode(), FULL);
+  s.removeContainer('8'.repeat(64), { durable: false });
+  assert.equal(s.synchronousMode(), FULL);
+  s.close();
+  const reopened = new SqliteStateStore(join(dir, 'sync.db'));
+  assert.equal(reopened.getContainer('8'.repeat(64)), undefined, 'the deletion survived closing');
+  reopened.close();
+});
+
 it('sqlite refuses a database from a newer engine', () => {
   const path = join(dir, 'newer.db');
   const raw = new Database(path);

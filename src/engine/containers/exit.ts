@@ -32,8 +32,12 @@ export async function recordExit(ctx: EngineContext, id: string, exitCode: numbe
   const oomKilled = await ctx.runtime.oomKilled(paths).catch(() => false);
   // Record and announce the exit first: waiters (a `run` in the foreground) get the code without also waiting
   // for the cleanup below. A crash between the two is finished by reconcile (releaseExited).
-  ctx.state.saveState(id, { ...rec.state, status: 'exited', pid: 0, conmonPid: 0, exitCode, oomKilled,
-    finishedAt: new Date().toISOString(), error });
+  const exited = { ...rec.state, status: 'exited' as const, pid: 0, conmonPid: 0, exitCode, oomKilled,
+    finishedAt: new Date().toISOString(), error };
+  // A --rm container goes straight to 'removing', in one write that needs no fsync: if a power loss undoes it,
+  // reconcile finds the container running with no process and removes it all the same.
+  if (rec.config.autoRemove) ctx.state.saveState(id, { ...exited, status: 'removing' }, { durable: false });
+  else ctx.state.saveState(id, exited);
   if (oomKilled) ctx.events.emit('container', 'oom', id, { name: rec.name, image: rec.config.image });
   ctx.events.emit('container', 'die', id, { name: rec.name, image: rec.config.image, exitCode: String(exitCode), oomKilled: String(oomKilled) });
   if (rec.config.autoRemove) await removeLocked(ctx, id, { force: true, volumes: true });

@@ -50,7 +50,7 @@ export async function reconcile(ctx: EngineContext): Promise<ReconcileReport> {
           }
           break;
         case 'removing':
-          await removeLocked(ctx, id, { force: true, volumes: false });
+          await removeLocked(ctx, id, { force: true, volumes: rec.config.autoRemove });
           break;
         case 'exited':
           if (rec.config.autoRemove) await removeLocked(ctx, id, { force: true, volumes: true });

@@ -35,7 +35,9 @@ export async function removeLocked(ctx: EngineContext, id: string, opts: RemoveO
   ctx.restart.forget(id);
   ctx.health.stop(id);
   try {
-    ctx.state.saveState(id, { ...rec.state, status: 'removing' });
+    // Written ahead of the removal (durably), so that a crash or power loss midway leaves a record that reconcile
+    // finishes removing; a --rm container's exit wrote it already.
+    if (rec.state.status !== 'removing') ctx.state.saveState(id, { ...rec.state, status: 'removing' });
     if (active) await killAndReap(ctx, id, rec.state.pid);
     // Nothing of the container runs any more: its runtime record, network and storage are independent of each
     // other, and `run --rm` waits for all three (docker's condition=removed), so they go at once.
@@ -43,7 +45,9 @@ export async function removeLocked(ctx: EngineContext, id: string, opts: RemoveO
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     ctx.alloc.release(id);
     if (failed) throw failed.reason;
-    ctx.state.removeContainer(id);
+    // No fsync: if a power loss undoes the deletion, the record is back as 'removing' and reconcile removes it
+    // again before the API serves.
+    ctx.state.removeContainer(id, { durable: false });
   } catch (err) {
     throw wrap(err, `remove container ${rec.name}`);
   }
