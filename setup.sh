@@ -9,7 +9,7 @@ echo "==> Debian packages"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends runc conmon busybox-static iproute2 util-linux make g++ python3 \
-  containernetworking-plugins iptables debootstrap >/dev/null
+  containernetworking-plugins iptables debootstrap tini >/dev/null
 
 echo "==> npm dependencies and build"
 npm ci --no-audit --no-fund

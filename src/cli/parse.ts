@@ -25,15 +25,25 @@ export function parseEnvFile(paths: string[]): string[] {
   });
 }
 
+/** -l KEY=VALUE (a bare KEY is an empty label, as in docker). */
 export function parseLabels(values: string[]): Record<string, string> {
-  const labels: Record<string, string> = {};
+  return parseKeyValues(values, 'label', false);
+}
+
+/** --annotation KEY=VALUE: the "=" is required, as podman requires it (the value may be empty). */
+export function parseAnnotations(values: string[]): Record<string, string> {
+  return parseKeyValues(values, 'annotation', true);
+}
+
+function parseKeyValues(values: string[], what: string, needsEquals: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const v of values) {
     const eq = v.indexOf('=');
     const key = eq === -1 ? v : v.slice(0, eq);
-    if (!key) throw new InvalidArgumentError(`invalid label "${v}": expected KEY=VALUE`);
-    labels[key] = eq === -1 ? '' : v.slice(eq + 1);
+    if (!key || (needsEquals && eq === -1)) throw new InvalidArgumentError(`invalid ${what} "${v}": expected KEY=VALUE`);
+    out[key] = eq === -1 ? '' : v.slice(eq + 1);
   }
-  return labels;
+  return out;
 }
 
 /** -v SRC:DST[:ro|rw], -v NAME:DST, -v DST (anonymous volume). Relative host paths are refused, as in docker. */

@@ -145,6 +145,8 @@ export interface ContainerConfig {
   expiresAt?: string;     // ISO: --expire's deadline (creation + duration); the engine stops and removes it then
   restartPolicy?: RestartPolicy;         // absent = "no" (src/engine/restart)
   healthcheck?: HealthcheckConfig;       // absent = no health check (src/engine/health)
+  init?: boolean;                        // --init: the engine's init runs as PID 1 and starts the command (absent = none)
+  annotations?: Record<string, string>;  // --annotation: the OCI spec's annotations (absent = none)
 }
 
 /** Docker's restart policies (--restart); maximumRetryCount only counts for on-failure (0 = no limit). */

@@ -25,6 +25,7 @@ export interface DaemonConfig {
   memoryLimitsAreGuarantees?: boolean;  // treat every --memory limit as a guarantee too (admitted, never overcommitted)
   policy?: string;                // security policy: "baseline", "restricted" or the absolute path of a policy JSON file
   quotas?: QuotasConfig;          // {"maxContainers": N, "maxRunning": N, "maxGuaranteedMemory": "8g"} (engine/sprawl/quotas.ts)
+  initPath?: string;              // the init binary --init runs (absolute; default /usr/bin/tini-static)
 }
 
 /** `"registries": {"search": ["docker.io"], "insecure": ["reg.lan:5000"]}`; hosts are host[:port]. */
@@ -36,7 +37,7 @@ export interface RegistriesConfig {
 const KEYS: Record<keyof DaemonConfig, 'string' | 'object' | 'boolean'> = { registries: 'object', runtime: 'string', root: 'string', host: 'string', cgroupParent: 'string',
   userns: 'string', subuidFile: 'string', subgidFile: 'string',
   defaultAddressPools: 'string', defaultBridge: 'string', reservedCpus: 'string', memoryReserve: 'string',
-  fullPhysicalCores: 'boolean', memoryLimitsAreGuarantees: 'boolean', policy: 'string', quotas: 'object' };
+  fullPhysicalCores: 'boolean', memoryLimitsAreGuarantees: 'boolean', policy: 'string', quotas: 'object', initPath: 'string' };
 
 /** Reads the file; a missing default file is an empty config, a missing file the user named is an error. */
 export async function loadDaemonConfig(path: string | undefined): Promise<DaemonConfig> {
@@ -72,6 +73,10 @@ export async function loadDaemonConfig(path: string | undefined): Promise<Daemon
   const policy = (parsed as DaemonConfig).policy;
   if (policy !== undefined && policy !== 'baseline' && policy !== 'restricted' && !isAbsolute(policy)) {
     throw new InvalidArgumentError(`daemon config ${file}: "policy" must be "baseline", "restricted" or the absolute path of a policy file, not "${policy}"`);
+  }
+  const initPath = (parsed as DaemonConfig).initPath;
+  if (initPath !== undefined && !isAbsolute(initPath)) {
+    throw new InvalidArgumentError(`daemon config ${file}: "initPath" must be an absolute path, not "${initPath}"`);
   }
   return parsed as DaemonConfig;
 }

@@ -48,6 +48,10 @@ export interface CreateRequest {
   restartPolicy?: { name: string; maximumRetryCount?: number };
   /** Overrides of the image's HEALTHCHECK: absent fields keep the image's; test ["NONE"] disables it (src/engine/health). */
   healthcheck?: HealthcheckRequest;
+  /** Run the engine's init (tini) as PID 1: it starts the command, forwards signals and reaps zombies. */
+  init?: boolean;
+  /** Copied into config.json's annotations; keys the OCI runtime reads as settings are refused (specgen/annotations.ts). */
+  annotations?: Record<string, string>;
 }
 
 /** The --health-* flags (docker's Config.Healthcheck, in ms); 0 or absent = the image's value or the default. */
@@ -106,6 +110,8 @@ export interface EngineOptions {
   policy?: Policy;
   /** Daemon config "quotas": caps on containers, running containers and guaranteed memory (engine/sprawl/quotas.ts). */
   quotas?: QuotaOptions;
+  /** The init binary `--init` runs as /sbin/docker-init (daemon config "initPath"; default engine/init-binary.ts). */
+  initPath?: string;
 }
 
 export interface AllocationOptions {

@@ -11,6 +11,7 @@ import { validateSecurity } from './validate-security.js';
 import { checkRestartConflicts, validateRestartPolicy } from './restart/index.js';
 import { resolveHealthcheck } from './health/index.js';
 import { expiryDeadline } from './sprawl/expiry.js';
+import { INIT_IN_CONTAINER, checkAnnotations } from '../specgen/index.js';
 
 const SIGNAL_RE = /^(SIG)?[A-Z0-9]+$|^\d+$/;
 
@@ -53,7 +54,7 @@ export function buildContainerConfig(req: CreateRequest, image: ImageRecord, def
     tty: req.tty ?? false,
     openStdin: req.openStdin ?? false,
     labels: { ...(ic.Labels ?? {}), ...(req.labels ?? {}) },
-    mounts: validateMounts(req.mounts ?? []),
+    mounts: validateMounts(req.mounts ?? [], req.init ?? false),
     readOnlyRootfs: req.readOnlyRootfs ?? false,
     ...net,
     exposedPorts: Object.keys(ic.ExposedPorts ?? {}),
@@ -65,6 +66,8 @@ export function buildContainerConfig(req: CreateRequest, image: ImageRecord, def
     security: validateSecurity(req.security, { network }),
     ...(req.consoleSize ? { consoleSize: req.consoleSize } : {}),
     ...recovery(req, ic.Healthcheck),
+    ...(req.init ? { init: true } : {}),
+    ...(req.annotations && Object.keys(req.annotations).length ? { annotations: checkAnnotations(req.annotations) } : {}),
   };
   if (!isAbsolute(config.workingDir)) throw new InvalidArgumentError(`working directory "${config.workingDir}" must be an absolute path`);
   if (req.expire !== undefined) config.expiresAt = expiryDeadline(req.expire, config.created);
@@ -92,11 +95,12 @@ export function mergeEnv(base: string[], overrides: string[]): string[] {
   return [...map.values()];
 }
 
-function validateMounts(mounts: MountSpec[]): MountSpec[] {
+function validateMounts(mounts: MountSpec[], init: boolean): MountSpec[] {
   const targets = new Set<string>();
   for (const m of mounts) {
     if (!isAbsolute(m.target)) throw new InvalidArgumentError(`invalid mount target "${m.target}": must be an absolute path`);
     if (m.target === '/') throw new InvalidArgumentError('invalid mount target "/": the root filesystem cannot be replaced');
+    if (init && m.target === INIT_IN_CONTAINER) throw new InvalidArgumentError(`invalid mount target "${m.target}": --init puts the init there`);
     if (targets.has(m.target)) throw new InvalidArgumentError(`duplicate mount point: ${m.target}`);
     targets.add(m.target);
     if (m.type === 'bind' && !isAbsolute(m.source)) {

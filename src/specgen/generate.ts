@@ -1,6 +1,6 @@
 // Composes the complete config.json for one container from its ContainerConfig and the paths the engine has
 // prepared (mounted rootfs, container directory with the /etc files, volume directories).
-import type { ContainerConfig } from '../core/index.js';
+import { EngineError, type ContainerConfig } from '../core/index.js';
 import { MASKED_PATHS, MASKED_PER_CPU_SUFFIX, NETNS_SYSCTLS, READONLY_PATHS } from '../security/index.js';
 import { perCpuPaths } from './host-limits.js';
 import { defaultMounts, etcFileMounts, mergeMounts, userMounts } from './mounts.js';
@@ -8,6 +8,8 @@ import { OCI_VERSION, type OciProcess, type OciSpec } from './oci-types.js';
 import { buildProcess } from './process.js';
 import { applyProcessResources, applyResources, buildResources } from './resources.js';
 import { applySecurity } from './security.js';
+import { applyAnnotations } from './annotations.js';
+import { applyInit } from './init.js';
 import { joinEngineNetns } from './userns.js';
 
 export interface SpecInputs {
@@ -17,6 +19,7 @@ export interface SpecInputs {
   volumePaths: Record<string, string>;    // volume name → host dir
   cgroupsPath?: string;                   // default: the runtime's (/<id> on cgroup v1)
   netnsPath?: string;                     // a network namespace the engine made and connected (bridge, networks)
+  initPath?: string;                      // the init binary on the host; required when config.init
 }
 
 export async function generateSpec(inputs: SpecInputs): Promise<OciSpec> {
@@ -53,6 +56,11 @@ export async function generateSpec(inputs: SpecInputs): Promise<OciSpec> {
   applySecurity(spec, config);
   if (inputs.netnsPath) joinEngineNetns(spec, inputs.netnsPath);
   applyResources(spec, config);
+  if (config.init) {
+    if (!inputs.initPath) throw new EngineError('Internal', 'the container runs with --init but no init binary was given');
+    applyInit(spec, inputs.initPath, config.security.pid === 'host');
+  }
+  applyAnnotations(spec, config.annotations);
   return spec;
 }
 

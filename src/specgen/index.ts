@@ -9,4 +9,6 @@ export { writeEtcFiles, filterResolvConf, type EtcFileSources, type EtcNetworkFa
 export { resolveUser, uidOfName, type ResolvedUser } from './user.js';
 export { buildEnv, defaultCapabilities, DEFAULT_PATH } from './process.js';
 export { hostNofileHardLimit } from './host-limits.js';
+export { checkAnnotations } from './annotations.js';
+export { INIT_IN_CONTAINER } from './init.js';
 export * from './oci-types.js';

@@ -27,9 +27,14 @@ it('parses labels, filters and numbers', () => {
   assert.deepEqual(parseLabels(['a=1', 'b']), { a: '1', b: '' });
   assert.deepEqual(parseFilters(['name=x', 'name=y', 'status=exited']), { name: ['x', 'y'], status: ['exited'] });
   assert.equal(kindOf(() => parseFilters(['nokey'])), 'InvalidArgument');
-  const base = { env: [], envFile: [], volume: [], mount: [], tmpfs: [], label: [] };
+  const base = { env: [], envFile: [], volume: [], mount: [], tmpfs: [], label: [], annotation: [] };
   assert.equal(kindOf(() => toCreateRequest('b', [], { ...base, memory: '12q' })), 'InvalidArgument');
   assert.equal(kindOf(() => toCreateRequest('b', [], { ...base, cpus: 'two' })), 'InvalidArgument');
   assert.equal(toCreateRequest('b', [], { ...base, memory: '1g' }).resources?.memory, 1024 ** 3);
   assert.deepEqual(toCreateRequest('b', [], { ...base, entrypoint: '' }).entrypoint, []);
+  assert.deepEqual(toCreateRequest('b', [], { ...base, annotation: ['a=1', 'b=', 'c=x=y'] }).annotations, { a: '1', b: '', c: 'x=y' });
+  assert.equal(toCreateRequest('b', [], base).annotations, undefined);
+  for (const bad of ['novalue', '=v']) {
+    assert.throws(() => toCreateRequest('b', [], { ...base, annotation: [bad] }), new RegExp(`^InvalidArgumentError: invalid annotation "${bad}": expected KEY=VALUE$`));
+  }
 });

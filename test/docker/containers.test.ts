@@ -139,9 +139,50 @@ describe('Docker API: containers (docker CLI)', () => {
     assert.deepEqual(out.split('\n'), ['bound', '2', '1000', '/scratch', 'bh-host', '512', 'ro', 'bind-ro', '33554432', 'CapEff:\t0000000000000000']);
   });
 
+  it('docker run --init: the init is PID 1, stop reaches the command, exit codes pass through; inspect shows Init', () => {
+    const id = e.dockerOk(['run', '-d', '--name', 'bh-init', '--init', 'busybox', 'sleep', '300']);
+    const procs = e.dockerOk(['exec', 'bh-init', 'ps', '-o', 'pid,ppid,args']).split('\n').slice(1).map((l) => l.trim().replace(/\s+/g, ' '));
+    assert.deepEqual(procs.filter((l) => !l.includes('ps -o')), ['1 0 /sbin/docker-init -- sleep 300', `${procs[1]!.split(' ')[0]} 1 sleep 300`]);
+    assert.equal(e.dockerOk(['inspect', '-f', '{{.HostConfig.Init}}', 'bh-init']), 'true');
+    const spec = JSON.parse(readFileSync(join(e.root, 'containers', id, 'bundle', 'config.json'), 'utf8')) as { mounts: Array<{ destination: string; options: string[] }> };
+    assert.ok(spec.mounts.find((m) => m.destination === '/sbin/docker-init')?.options.includes('ro'), 'the init is mounted read-only');
+    const t0 = Date.now();
+    e.dockerOk(['stop', 'bh-init']);
+    assert.ok(Date.now() - t0 < 5000, `stop took ${Date.now() - t0} ms: the init must forward SIGTERM to sleep`);
+    assert.equal(e.dockerOk(['inspect', '-f', '{{.State.ExitCode}}', 'bh-init']), '143');
+    e.dockerOk(['rm', 'bh-init']);
+    assert.equal(e.docker(['run', '--rm', '--init', 'busybox', 'sh', '-c', 'exit 5']).code, 5);
+    e.dockerOk(['create', '--name', 'bh-noinit', 'busybox', 'true']);
+    assert.equal(e.dockerOk(['inspect', '-f', '{{.HostConfig.Init}}', 'bh-noinit']), '<nil>');
+    e.dockerOk(['rm', 'bh-noinit']);
+  });
+
+  it('docker run --annotation: in config.json and HostConfig.Annotations; empty or runtime-reserved keys are a 400', async () => {
+    const id = e.dockerOk(['create', '--name', 'bh-annot', '--annotation', 'org.example.owner=team-a', '--annotation', 'org.example.empty=', 'busybox', 'true']);
+    const want = { 'org.example.owner': 'team-a', 'org.example.empty': '' };
+    assert.deepEqual(JSON.parse(e.dockerOk(['inspect', '-f', '{{json .HostConfig.Annotations}}', 'bh-annot'])), want);
+    e.dockerOk(['start', 'bh-annot']);
+    const spec = JSON.parse(readFileSync(join(e.root, 'containers', id, 'bundle', 'config.json'), 'utf8')) as { annotations?: Record<string, string> };
+    assert.deepEqual(spec.annotations, want);
+    e.dockerOk(['rm', '-f', 'bh-annot']);
+    const reserved = e.docker(['run', '--rm', '--annotation', 'run.oci.keep_original_groups=1', 'busybox', 'true']);
+    assert.equal(reserved.code, 125);
+    assert.match(reserved.stderr, /invalid annotation "run\.oci\.keep_original_groups": keys starting with "run\.oci\." are settings of the OCI runtime/);
+    const body = (hc: Record<string, unknown>) => ({ Image: 'busybox', Cmd: ['true'], HostConfig: hc });
+    for (const [hc, message] of [
+      [{ Annotations: { '': 'x' } }, /invalid annotation: the key must not be empty/],
+      [{ Annotations: { k: 1 } }, /HostConfig\.Annotations must be an object of strings/],
+      [{ Init: 'yes' }, /HostConfig\.Init must be true or false/],
+    ] as const) {
+      const r = await e.http('POST', '/containers/create', body(hc));
+      assert.equal(r.status, 400, r.body);
+      assert.match(JSON.parse(r.body).message, message);
+    }
+  });
+
   it('unsupported settings are a 400 naming the field; bad input is a clear error', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [['--init'], /HostConfig\.Init is not supported/],
+      [['--cgroup-parent', 'bh-parent'], /HostConfig\.CgroupParent is not supported/],
       [['--log-driver', 'syslog'], /LogConfig\.Type is not supported.*syslog/],
       [['--link', 'a:b'], /HostConfig\.Links is not supported/],
       [['--storage-opt', 'size=1G'], /HostConfig\.StorageOpt is not supported/],

@@ -8,6 +8,7 @@ import { errorKind, parseDuration, parseSize, type ImageRecord } from '../../src
 import { checkCreateRequest, checkExecRequest } from '../../src/engine/request-shape.js';
 import { buildContainerConfig, mergeEnv } from '../../src/engine/validate-create.js';
 import { loadDaemonConfig } from '../../src/engine/daemon-config.js';
+import type { CreateRequest } from '../../src/engine/types.js';
 
 const kindOf = (fn: () => unknown) => { try { fn(); } catch (err) { return errorKind(err); } return 'none'; };
 const image: ImageRecord = {
@@ -23,6 +24,8 @@ it('refuses request bodies of the wrong shape, naming the field', () => {
   assert.throws(() => checkCreateRequest({ image: 'x', mounts: [{ type: 'nfs', target: '/a' }] }), /unknown mount type/);
   assert.throws(() => checkCreateRequest([]), /JSON object/);
   assert.throws(() => checkExecRequest({ cmd: [1] }), /"cmd" must be an array of strings/);
+  assert.throws(() => checkCreateRequest({ image: 'x', init: 'yes' }), /"init" must be true or false/);
+  assert.throws(() => checkCreateRequest({ image: 'x', annotations: { a: 1 } }), /"annotations" must be an object of strings/);
   assert.deepEqual(checkCreateRequest({ image: 'x', mounts: [], cmd: [] }).image, 'x');
 });
 
@@ -33,15 +36,19 @@ it('merges image and user settings the way docker does', () => {
   const ep = buildContainerConfig({ image: 'b', entrypoint: ['/bin/echo'] }, image, 'runc').config;
   assert.deepEqual([ep.entrypoint, ep.cmd], [['/bin/echo'], []], 'a new entrypoint drops the image cmd');
   assert.deepEqual(mergeEnv(['A=1', 'B=2'], ['A']), ['B=2']);
+  const plain = buildContainerConfig({ image: 'b', init: false, annotations: {} }, image, 'runc').config;
+  assert.deepEqual([plain.init, plain.annotations], [undefined, undefined], 'no init and no annotations leave the stored config as before');
 });
 
 it('refuses bad create intent with InvalidArgument', () => {
-  const bad = [
+  const bad: CreateRequest[] = [
     { image: 'b', name: 'bad name' }, { image: 'b', network: 'bad network!' }, { image: 'b', stopSignal: 'sig term' },
     { image: 'b', workingDir: 'relative' }, { image: 'b', hostname: '-bad' }, { image: 'b', network: 'host', hostname: 'x' },
     { image: 'b', mounts: [{ type: 'bind' as const, source: 'rel', target: '/x', readOnly: false }] },
     { image: 'b', mounts: [{ type: 'tmpfs' as const, source: '', target: '/', readOnly: false }] },
     { image: 'b', runtime: 'crun' }, { image: 'b', env: ['=x'] },
+    { image: 'b', annotations: { '': 'x' } }, { image: 'b', annotations: { 'org.criu.config': '/x' } },
+    { image: 'b', init: true, mounts: [{ type: 'tmpfs' as const, source: '', target: '/sbin/docker-init', readOnly: false }] },
   ];
   for (const req of bad) assert.equal(kindOf(() => buildContainerConfig(req, image, 'runc')), 'InvalidArgument', JSON.stringify(req));
   const noCmd = { ...image, config: { ...image.config, config: {} } };
@@ -77,6 +84,8 @@ it('loads the daemon config file and refuses unknown keys and bad JSON', async (
     await assert.rejects(loadDaemonConfig(f), /memoryReserve/);
     writeFileSync(f, '{"fullPhysicalCores":"yes"}');
     await assert.rejects(loadDaemonConfig(f), /"fullPhysicalCores" must be true or false/);
+    writeFileSync(f, '{"initPath":"tini"}');
+    await assert.rejects(loadDaemonConfig(f), /"initPath" must be an absolute path, not "tini"/);
     await assert.rejects(loadDaemonConfig(join(dir, 'missing.json')), /cannot read/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

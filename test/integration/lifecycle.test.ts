@@ -2,7 +2,7 @@
 // codes docker users rely on, ps/inspect/top/wait/rename, create-time options taking effect inside the container,
 // and one-line errors for user mistakes that leave the daemon answering.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestEngine } from '../helpers/engine-harness.js';
@@ -170,6 +170,62 @@ describe('container lifecycle (CLI)', () => {
     assert.deepEqual(inspectContainer(e, 'lc-labels').Config.labels, { 'bh.a': '1', 'bh.b': 'two words' });
     assert.deepEqual(JSON.parse(e.ok(['inspect', '-f', 'Config.labels', 'lc-labels'])), { 'bh.a': '1', 'bh.b': 'two words' });
     e.ok(['rm', 'lc-labels']);
+  });
+
+  it('--init runs the init as PID 1 and the command as its child; exec is not wrapped', () => {
+    // `exit 0` keeps sh from exec'ing its last command, so sh is still there when ps looks.
+    const script = 'tr "\\0" " " </proc/1/cmdline; echo; ps -o pid,ppid,comm; exit 0';
+    const out = e.ok(['run', '--rm', '--init', 'busybox', 'sh', '-c', script]);
+    const [cmdline, , ...procs] = out.split('\n');
+    assert.equal(cmdline!.trim(), `/sbin/docker-init -- sh -c ${script}`);
+    assert.match(procs[0]!, /^\s*1\s+0\s+docker-init$/);
+    assert.match(procs.find((l) => /\ssh$/.test(l)) ?? '', /^\s*\d+\s+1\s+sh$/, `sh is the init's child: ${out}`);
+    // The init's exit is the command's, also for a command that cannot run (tini answers 127 as docker's does).
+    assert.equal(e.run(['run', '--rm', '--init', 'busybox', 'sh', '-c', 'exit 7']).code, 7);
+    assert.equal(e.run(['run', '--rm', '--init', 'busybox', 'lc-no-such-command']).code, 127);
+    e.ok(['run', '-d', '--name', 'lc-init-exec', '--init', 'busybox', 'sleep', '300']);
+    assert.equal(e.ok(['exec', 'lc-init-exec', 'cat', '/proc/self/cmdline']).replace(/\0/g, ' ').trim(), 'cat /proc/self/cmdline');
+    assert.equal(e.ok(['inspect', '-f', '{{.Config.init}}', 'lc-init-exec']), 'true');
+    e.ok(['rm', '-f', 'lc-init-exec']);
+  });
+
+  it('--init reaps orphaned zombies and forwards stop\'s signal to the command', async () => {
+    // The subshell exits at once, orphaning its `sleep 0.2`, which is re-parented to PID 1 and dies 0.2 s later.
+    const orphaning = ['busybox', 'sh', '-c', '(sleep 0.2 &); exec sleep 300'];
+    e.ok(['run', '-d', '--name', 'lc-init-reap', '--init', ...orphaning]);
+    e.ok(['run', '-d', '--name', 'lc-noinit-reap', ...orphaning]);
+    const states = (name: string) => e.ok(['exec', name, 'ps', '-o', 'stat,args']).split('\n').slice(1).map((l) => l.trim().replace(/\s+/g, ' '));
+    // Without the init, PID 1 is `sleep 300`, which never reaps: the orphan stays a zombie (what --init is for).
+    await waitFor(() => states('lc-noinit-reap').some((l) => l.startsWith('Z')), 'the orphan to become a zombie without --init');
+    assert.deepEqual(states('lc-init-reap').filter((l) => !/ps -o/.test(l)), ['S /sbin/docker-init -- sh -c (sleep 0.2 &); exec sleep 300', 'S sleep 300']);
+    e.ok(['rm', '-f', 'lc-noinit-reap']);
+    // In the host's PID namespace the init is not PID 1: it registers as a subreaper instead of warning that it cannot reap.
+    const hostPid = e.run(['run', '--rm', '--init', '--pid', 'host', 'busybox', 'sh', '-c', 'tr "\\0" " " </proc/$PPID/cmdline']);
+    assert.deepEqual([hostPid.code, hostPid.stdout.trim(), hostPid.stderr], [0, '/sbin/docker-init -s -- sh -c tr "\\0" " " </proc/$PPID/cmdline', '']);
+    // `sleep` as PID 1 would ignore SIGTERM until the 10 s timeout; the init passes it on and sleep dies at once.
+    const t0 = Date.now();
+    e.ok(['stop', 'lc-init-reap']);
+    assert.ok(Date.now() - t0 < 5000, `stop took ${Date.now() - t0} ms`);
+    assert.equal(inspectContainer(e, 'lc-init-reap').State.exitCode, 143, 'killed by SIGTERM, as the init reports it');
+    e.ok(['rm', 'lc-init-reap']);
+  });
+
+  it('--annotation lands in config.json and inspect; a bad or runtime-reserved key is one line and creates nothing', () => {
+    const id = e.ok(['run', '-d', '--name', 'lc-annot', '--annotation', 'com.example.team=blue', '--annotation', 'com.example.note=a=b',
+      '--annotation', 'com.example.empty=', 'busybox', 'sleep', '300']);
+    const want = { 'com.example.team': 'blue', 'com.example.note': 'a=b', 'com.example.empty': '' };
+    const spec = JSON.parse(readFileSync(join(e.root, 'containers', id, 'bundle', 'config.json'), 'utf8')) as { annotations?: Record<string, string> };
+    assert.deepEqual(spec.annotations, want);
+    assert.deepEqual(JSON.parse(e.ok(['inspect', '-f', '{{json .Config.annotations}}', 'lc-annot'])), want);
+    e.ok(['rm', '-f', 'lc-annot']);
+    const before = allNames(e);
+    assertOneLineError(e.run(['run', '--annotation', 'com.example.novalue', 'busybox', 'true']), /invalid annotation "com\.example\.novalue": expected KEY=VALUE/);
+    assertOneLineError(e.run(['run', '--annotation', '=v', 'busybox', 'true']), /invalid annotation "=v"/);
+    assertOneLineError(e.run(['create', '--annotation', 'run.oci.keep_original_groups=1', 'busybox', 'true']),
+      /invalid annotation "run\.oci\.keep_original_groups": keys starting with "run\.oci\." are settings of the OCI runtime/);
+    assertOneLineError(e.run(['create', '--annotation', 'org.opencontainers.runc.exec.isolated-cpu-affinity-transition=temporary', 'busybox', 'true']),
+      /"org\.opencontainers\.runc\." are settings of the OCI runtime/);
+    assert.deepEqual(allNames(e), before, 'a refused annotation must not leave a container behind');
   });
 
   it('a non-root user sees the image\'s root directory, not the engine\'s private one', () => {

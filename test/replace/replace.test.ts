@@ -33,7 +33,8 @@ describe('replace, image verify and diff (CLI)', () => {
     const subnet = JSON.parse(e.ok(['network', 'inspect', net]))[0].IPAM.Config[0].Subnet as string;
     staticIp = subnet.split('/')[0]!.replace(/\.\d+$/, '.77');
     e.ok(['run', '-d', '--name', 'rp-web', '--network', net, '--network-alias', 'www', '--ip', staticIp, '-v', 'bh-t-rp-data:/data',
-      '-v', '/anon', '-l', 'bh.role=web', '--stop-timeout', '1', '-e', 'GREETING=hi', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/data']);
+      '-v', '/anon', '-l', 'bh.role=web', '--stop-timeout', '1', '-e', 'GREETING=hi', '--init', '--annotation', 'bh.note=kept',
+      'busybox', 'httpd', '-f', '-p', '80', '-h', '/data']);
     e.ok(['exec', 'rp-web', 'sh', '-c', 'echo kept > /data/index.html && echo anon > /anon/x && echo junk > /etc/junk']);
     const changes = e.ok(['diff', 'rp-web']).split('\n');
     assert.ok(changes.includes('A /etc/junk'), `diff shows the added file: ${changes.join(', ')}`);
@@ -57,6 +58,7 @@ describe('replace, image verify and diff (CLI)', () => {
     const viaAlias = e.ok(['run', '--rm', '--network', net, 'busybox', 'sh', '-c', 'wget -q -O - http://www/index.html && wget -q -O - http://rp-web/index.html']);
     assert.deepEqual(viaAlias.split('\n'), ['kept', 'kept']);
     assert.equal(e.ok(['exec', 'rp-web', 'cat', '/anon/x']), 'anon');
+    assert.equal(e.ok(['exec', 'rp-web', 'cat', '/proc/1/cmdline']).split('\0')[0], '/sbin/docker-init', 'the replacement runs under the init too');
     assert.equal(e.ok(['exec', 'rp-web', 'sh', '-c', 'echo $GREETING; test -e /etc/junk && echo junk-survived; true']), 'hi');
     assert.ok(!e.ok(['diff', 'rp-web']).split('\n').includes('A /etc/junk'), 'the replacement starts from the image');
     assert.equal(e.ok(['ps', '-a', '-q', '--no-trunc', '--filter', 'name=rp-web']), replacedId, 'one container of that name, the old one gone');

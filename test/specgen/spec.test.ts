@@ -112,6 +112,18 @@ test('user mounts: bind source must exist, volumes come from volumePaths, tmpfs 
     (e) => errorKind(e) === 'NotFound');
 });
 
+test('init and annotations: the init before the command, mounted read-only; annotations copied as given', async () => {
+  const plain = await generateSpec(inputs({ cmd: ['sleep', '1'] }));
+  assert.equal(plain.annotations, undefined);
+  assert.ok(!plain.mounts.some((m) => m.destination === '/sbin/docker-init'));
+  const spec = await generateSpec({ ...inputs({ cmd: ['sleep', '1'], init: true, annotations: { 'org.example/k': 'v' } }), initPath: '/usr/bin/tini-static' });
+  assert.deepEqual(spec.process.args, ['/sbin/docker-init', '--', 'sleep', '1']);
+  assert.deepEqual(spec.mounts.find((m) => m.destination === '/sbin/docker-init'),
+    { destination: '/sbin/docker-init', type: 'bind', source: '/usr/bin/tini-static', options: ['rbind', 'rprivate', 'ro'] });
+  assert.deepEqual(spec.annotations, { 'org.example/k': 'v' });
+  await assert.rejects(generateSpec(inputs({ cmd: ['sleep', '1'], init: true })), (err) => errorKind(err) === 'Internal');
+});
+
 test('host network has no network namespace and no netns sysctls', async () => {
   const spec = await generateSpec(inputs({ network: 'host' }));
   assert.ok(!spec.linux.namespaces.some((n) => n.type === 'network'));

@@ -4,7 +4,7 @@
 // the test's own (two ranges of 65536), named in a daemon config file; the daemon defaults to userns auto.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, renameSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestEngine } from '../helpers/engine-harness.js';
 
@@ -30,11 +30,15 @@ class UsernsEngine extends TestEngine {
 
 const engine = new UsernsEngine('bh-test-userns-');
 const secret = join(engine.dir, 'secret');
+const initPath = join(engine.dir, 'tini');
 before(async () => {
   // mkdtemp made the dir 0700: the mapped root (an unprivileged host uid) must be able to walk to its rootfs.
   chmodSync(engine.dir, 0o711);
   engine.writeSubIds();
-  writeFileSync(engine.config, JSON.stringify({ userns: 'auto', subuidFile: engine.subuid, subgidFile: engine.subgid }));
+  // The init --init runs comes from the daemon config, so a test can take it away.
+  copyFileSync('/usr/bin/tini-static', initPath);
+  chmodSync(initPath, 0o755);
+  writeFileSync(engine.config, JSON.stringify({ userns: 'auto', subuidFile: engine.subuid, subgidFile: engine.subgid, initPath }));
   writeFileSync(secret, 'host secret\n', { mode: 0o600 });
   await engine.setup();
 });
@@ -144,6 +148,25 @@ test('concurrent creates never share a range: with two free, three at once give 
   const [a, b] = made.map(idMap);
   assert.notEqual(a!.hostUid, b!.hostUid);
   engine.ok(['rm', ...made]);
+});
+
+test('--init runs the configured init in a user namespace; a missing init is one line at create and at start', () => {
+  assert.equal(engine.ok(['run', '--rm', '--init', 'busybox', 'sh', '-c', 'tr "\\0" " " </proc/1/cmdline; cat /proc/1/uid_map; exit 0'])
+    .replace(/\s+/g, ' ').replace(/ 0 \d+ 65536$/, ' 0 <mapped> 65536'), '/sbin/docker-init -- sh -c tr "\\0" " " </proc/1/cmdline; cat /proc/1/uid_map; exit 0 0 <mapped> 65536');
+  engine.ok(['create', '--name', 'un-init', '--init', 'busybox', 'true']);
+  renameSync(initPath, `${initPath}.gone`);
+  try {
+    const missing = new RegExp(`--init: the init binary ${initPath} is missing or not executable on this host \\(fix the daemon's "initPath" or --init-path\\)`);
+    oneLineError(['create', '--name', 'un-init-2', '--init', 'busybox', 'true'], missing);
+    assert.notEqual(engine.run(['inspect', 'un-init-2']).code, 0, 'a refused create leaves no container');
+    oneLineError(['start', 'un-init'], missing);
+    assert.equal(engine.ok(['inspect', '-f', '{{.State.status}}', 'un-init']), 'created');
+  } finally {
+    renameSync(`${initPath}.gone`, initPath);
+  }
+  assert.equal(engine.ok(['start', '-a', 'un-init']), '');
+  assert.equal(engine.ok(['inspect', '-f', '{{.State.exitCode}}', 'un-init']), '0');
+  engine.ok(['rm', 'un-init']);
 });
 
 test('once every container is removed, no shifted layer copy is left', () => {

@@ -37,7 +37,6 @@ const UNSUPPORTED_HOST: Record<string, string> = {
   DeviceRequests: 'GPU and device requests are not implemented', KernelMemory: 'kernel memory limits are deprecated',
   KernelMemoryTCP: 'kernel memory limits are deprecated', CpuCount: 'Windows only', CpuPercent: 'Windows only',
   IOMaximumIOps: 'Windows only', IOMaximumBandwidth: 'Windows only', StorageOpt: 'storage options are not implemented',
-  Annotations: 'annotations are not implemented', Init: 'there is no init process (--init)',
   ContainerIDFile: 'the client writes the id file itself',
 };
 
@@ -77,6 +76,9 @@ export function translateCreate(body: DockerCreateBody, name: string | undefined
   if (isSet(body.Healthcheck)) req.healthcheck = healthcheckFromDocker(body.Healthcheck as Obj);
   if (isSet(hc.ReadonlyRootfs)) req.readOnlyRootfs = true;
   if (isSet(hc.Runtime)) req.runtime = str(hc.Runtime, 'HostConfig.Runtime');
+  // Init is a *bool: null is the daemon's default (no init), false says so explicitly.
+  if (hc.Init != null && bool(hc.Init, 'HostConfig.Init')) req.init = true;
+  if (isSet(hc.Annotations)) req.annotations = stringMap(hc.Annotations, 'HostConfig.Annotations'); // keys: the engine's check
   const network = body.NetworkDisabled === true ? 'none' : hc.NetworkMode;
   // "default" is docker's word for the daemon's default network: the engine picks it.
   if (isSet(network) && network !== 'default') req.network = str(network, 'HostConfig.NetworkMode');
@@ -262,6 +264,18 @@ export function throttle(list: unknown, field: string): ThrottleDevice[] {
 function stringList(v: unknown, field: string, shellForm = false): string[] {
   if (shellForm && typeof v === 'string') return [v];
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new InvalidArgumentError(`${field} must be an array of strings`);
+  return v;
+}
+
+function stringMap(v: unknown, field: string): Record<string, string> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.values(v).every((x) => typeof x === 'string')) {
+    throw new InvalidArgumentError(`${field} must be an object of strings`);
+  }
+  return v as Record<string, string>;
+}
+
+function bool(v: unknown, field: string): boolean {
+  if (typeof v !== 'boolean') throw new InvalidArgumentError(`${field} must be true or false`);
   return v;
 }
 

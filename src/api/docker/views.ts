@@ -150,7 +150,8 @@ function hostConfigView(c: Networked) {
     DeviceCgroupRules: null, DeviceRequests: null, MemoryReservation: r.memoryReservation ?? 0, MemorySwap: r.memorySwap ?? 0,
     MemorySwappiness: null, OomKillDisable: r.oomKillDisable ?? false, PidsLimit: r.pidsLimit ?? null,
     Ulimits: (r.ulimits ?? []).map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
-    CpuCount: 0, CpuPercent: 0, IOMaximumIOps: 0, IOMaximumBandwidth: 0, MaskedPaths: null, ReadonlyPaths: null, Init: null,
+    CpuCount: 0, CpuPercent: 0, IOMaximumIOps: 0, IOMaximumBandwidth: 0, MaskedPaths: null, ReadonlyPaths: null, Init: cfg.init ? true : null,
+    Annotations: cfg.annotations,
   };
 }
 

@@ -1,7 +1,7 @@
 // `bulkhead daemon` (run the engine in the foreground) and `bulkhead daemon stop`.
 import type { Command } from 'commander';
 import { writeFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { socketAnswers } from '../../sys/unix-socket.js';
 import { parseSize } from '../../core/index.js';
 import { Client } from '../client.js';
@@ -12,7 +12,8 @@ export function daemonCommands(program: Command, cli: CliContext): void {
   const daemon = program.command('daemon').description('run the Bulkhead engine in the foreground')
     .option('--runtime <name>', 'OCI runtime (runc, crun); also "runtime" in the config file')
     .option('--config <file>', 'daemon config file (default /etc/bulkhead/daemon.json when it exists)')
-    .action(async (opts: { runtime?: string; config?: string }) => {
+    .option('--init-path <path>', 'the init binary --init runs (default /usr/bin/tini-static); also "initPath" in the config file')
+    .action(async (opts: { runtime?: string; config?: string; initPath?: string }) => {
       // Loaded here, not at the top: every other command is a thin client and must start fast.
       const { Engine, loadDaemonConfig } = await import('../../engine/index.js');
       const { createApiServer, listenUnix } = await import('../../api/index.js');
@@ -30,6 +31,7 @@ export function daemonCommands(program: Command, cli: CliContext): void {
       const policy = file.policy === undefined ? undefined : await loadEnginePolicy(file.policy);
       const engine = await Engine.open({ policy, root: settings.root, runRoot: settings.runRoot, runtime: settings.runtime,
         cgroupParent: file.cgroupParent, notice: log, userns: file.userns, subuidFile: file.subuidFile, subgidFile: file.subgidFile,
+        initPath: opts.initPath ? resolve(opts.initPath) : file.initPath,
         registries: file.registries, addressPools: file.defaultAddressPools?.split(','), defaultBridge: file.defaultBridge,
         allocation: { reservedCpus: file.reservedCpus, memoryReserve: file.memoryReserve === undefined ? undefined : parseSize(file.memoryReserve, 'memoryReserve'),
           fullPhysicalCores: file.fullPhysicalCores, memoryLimitsAreGuarantees: file.memoryLimitsAreGuarantees },

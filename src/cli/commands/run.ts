@@ -8,7 +8,7 @@ import { addNetworkFlags, networkFromFlags, type NetworkFlags } from '../flags/n
 import type { CreateRequest } from '../../engine/index.js';
 import type { CliContext } from '../context.js';
 import type { Client } from '../client.js';
-import { collect, parseEnv, parseEnvFile, parseLabels, parseMount, parseTmpfs, parseVolume } from '../parse.js';
+import { collect, parseAnnotations, parseEnv, parseEnvFile, parseLabels, parseMount, parseTmpfs, parseVolume } from '../parse.js';
 import { terminalSize } from '../stdio.js';
 import { followRun, startAttached } from './run-io.js';
 
@@ -19,6 +19,7 @@ interface CreateFlags extends ResourceFlags, SecurityFlags, NetworkFlags {
   stopTimeout?: string; runtime?: string; pull?: string; expire?: string;
   restart?: string; healthCmd?: string; healthInterval?: string; healthTimeout?: string; healthRetries?: string;
   healthStartPeriod?: string; healthStartInterval?: string; healthcheck?: boolean; healthOnFailure?: string;
+  init?: boolean; annotation: string[];
 }
 
 function addCreateFlags(cmd: Command): Command {
@@ -35,6 +36,8 @@ function addCreateFlags(cmd: Command): Command {
     .option('--tmpfs <dst[:opts]>', 'mount a tmpfs', collect, [])
     .option('--read-only', 'mount the root filesystem read-only')
     .option('-l, --label <KEY=VALUE>', 'set a label', collect, [])
+    .option('--annotation <KEY=VALUE>', 'add an annotation to the OCI spec (config.json)', collect, [])
+    .option('--init', 'run an init (tini) as PID 1 that forwards signals and reaps zombies')
     .option('--rm', 'remove the container when it exits')
     .option('--expire <duration>', 'stop and remove the container this long after its creation (10m, 24h)')
     .option('-i, --interactive', 'keep stdin open')
@@ -76,6 +79,8 @@ export function toCreateRequest(image: string, command: string[], f: CreateFlags
     security: securityFromFlags(f),
     restartPolicy: restartFromFlag(f.restart),
     healthcheck: healthFromFlags(f),
+    init: f.init ? true : undefined,
+    annotations: f.annotation.length ? parseAnnotations(f.annotation) : undefined,
   };
 }
 

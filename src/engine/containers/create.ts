@@ -13,11 +13,13 @@ import { initialState } from '../../core/index.js';
 import { DEFAULT_NETWORK } from '../networks/index.js';
 import { enforceCreatePolicy } from '../policy.js';
 import { checkCreateQuota } from '../sprawl/quotas.js';
+import { initBinary } from '../init-binary.js';
 
 export async function createContainer(ctx: EngineContext, body: CreateRequest): Promise<{ id: string; name: string }> {
   const req = checkCreateRequest(body);
   const image = ctx.images.resolve(req.image);
   const { name, config } = buildContainerConfig(req, image, ctx.runtime.name);
+  if (config.init) initBinary(ctx.opts.initPath); // a host without the init refuses the container now, not at start
   // Named networks must exist now (the default one is made at first start); a typo fails before anything is made.
   for (const n of config.networks) if (n.name !== DEFAULT_NETWORK) ctx.state.lookupNetwork(n.name);
   addImageVolumes(config, Object.keys(image.config.config?.Volumes ?? {}));

@@ -137,6 +137,8 @@ export function recreateRequest(old: ContainerRecord, imageRef: string, image: I
     resources: { ...c.resources },
     security: withoutIdMap(c.security),
     ...(c.consoleSize ? { consoleSize: c.consoleSize } : {}),
+    ...(c.init ? { init: true } : {}),
+    ...(c.annotations ? { annotations: { ...c.annotations } } : {}),
   };
 }
 

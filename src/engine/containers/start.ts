@@ -12,6 +12,7 @@ import { containerCgroupsPath } from '../../sys/cgroup-paths.js';
 import { checkRunQuotas } from '../sprawl/quotas.js';
 import type { AttachConnecting } from '../attach-broker.js';
 import { enforceStartUserPolicy } from '../policy.js';
+import { initBinary } from '../init-binary.js';
 
 export async function startContainer(ctx: EngineContext, ref: string): Promise<void> {
   const id = ctx.state.lookupContainer(ref).config.id;
@@ -44,7 +45,8 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     const admitted = ctx.alloc.admit(rec);
     const config = { ...rec.config, resources: { ...rec.config.resources, cpusetCpus: admitted.cpuset } };
     const spec = await generateSpec({ config, rootfs, containerDir: containerDir(ctx, id), volumePaths,
-      cgroupsPath: containerCgroupsPath(id, ctx.opts.cgroupParent), netnsPath: net.netnsPath });
+      cgroupsPath: containerCgroupsPath(id, ctx.opts.cgroupParent), netnsPath: net.netnsPath,
+      ...(rec.config.init ? { initPath: initBinary(ctx.opts.initPath) } : {}) });
     enforceStartUserPolicy(ctx, rec.config, spec.process.user.uid);
     await writeBundle(paths.bundle, spec);
     await rm(join(paths.exitDir, id), { force: true });
