@@ -3,6 +3,7 @@
 // (/proc/<pid>/cgroup), which stays right whatever parent the engine was configured with. All reads are below
 // `root`, so the v2 layout is testable as a fake tree.
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, NotFoundError, errnoCode, wrap } from '../core/index.js';
 import { detectCgroups } from './cgroups.js';
@@ -66,4 +67,20 @@ export function processCgroupDirs(pid: number, root = '/'): CgroupDirs {
     if (line && mount) dirs[c] = join(root, mount, line.path);
   }
   return { version: 1, dirs };
+}
+
+/**
+ * The pids in a cgroup (v1: the pids hierarchy's, or memory's): found from the container's own directories, so a
+ * container under its own --cgroup-parent, at any depth, is read where it is. [] when the cgroup is gone.
+ */
+export async function cgroupProcs(dirs: CgroupDirs): Promise<number[]> {
+  const dir = dirs.version === 2 ? dirs.dir : dirs.dirs.pids ?? dirs.dirs.memory;
+  if (!dir) return [];
+  try {
+    const text = await readFile(join(dir, 'cgroup.procs'), 'utf8');
+    return text.split('\n').filter(Boolean).map(Number);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return [];
+    throw wrap(err, `read the processes of cgroup ${dir}`);
+  }
 }
