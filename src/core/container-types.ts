@@ -100,6 +100,8 @@ export interface SecurityOptions {
   noNewPrivileges: boolean;
   groupAdd: string[];
   devices: DeviceMapping[];
+  /** --device-cgroup-rule, as "c 1:3 mr" (absent in records older than the flag: none). */
+  deviceCgroupRules?: string[];
   sysctls: Record<string, string>;
   pid: NamespaceMode;
   ipc: NamespaceMode;

@@ -3,7 +3,7 @@
 // Values arrive validated (engine/validate-resources.ts); the checks kept here only guard records written by
 // older engines, so a bad one fails as a clear InvalidArgument rather than as a runtime error.
 import { InvalidArgumentError, wrap, type ContainerConfig, type ResourceLimits, type ThrottleDevice } from '../core/index.js';
-import { DEVICE_RULES } from '../security/index.js';
+import { DEVICE_RULES, type DeviceRule } from '../security/index.js';
 import { blockDeviceNumbers } from '../sys/cgroup-host.js';
 import { setShmSize } from './mounts.js';
 import type { OciDeviceCgroup, OciProcess, OciResourceLimits, OciResources, OciRlimit, OciSpec, OciThrottleDevice } from './oci-types.js';
@@ -12,13 +12,16 @@ const MIN_MEMORY = 6 * 1024 * 1024;
 export const CPU_PERIOD = 100_000;   // the kernel's default CFS period; --cpus is a quota over it
 
 export function deviceRules(): OciDeviceCgroup[] {
-  return DEVICE_RULES.map((r) => {
-    const d: OciDeviceCgroup = { allow: r.allow, access: r.access };
-    if (r.type) d.type = r.type;
-    if (r.major !== undefined) d.major = r.major;
-    if (r.minor !== undefined) d.minor = r.minor;
-    return d;
-  });
+  return DEVICE_RULES.map(ociDeviceRule);
+}
+
+/** A devices cgroup rule as the spec writes it: an absent type or number means any. */
+export function ociDeviceRule(r: DeviceRule): OciDeviceCgroup {
+  const d: OciDeviceCgroup = { allow: r.allow, access: r.access };
+  if (r.type) d.type = r.type;
+  if (r.major !== undefined) d.major = r.major;
+  if (r.minor !== undefined) d.minor = r.minor;
+  return d;
 }
 
 export function buildResources(limits: ResourceLimits): OciResources {

@@ -33,7 +33,7 @@ const UNSUPPORTED_CONFIG: Record<string, string> = {
 const UNSUPPORTED_HOST: Record<string, string> = {
   VolumesFrom: 'mount the volumes by name instead', Links: 'legacy links are not implemented',
   CgroupParent: 'the cgroup parent is daemon-wide (daemon --cgroup-parent)', Cgroup: 'joining another cgroup is not implemented',
-  BlkioWeightDevice: 'per-device weights are not implemented', DeviceCgroupRules: 'use Devices',
+  BlkioWeightDevice: 'per-device weights are not implemented',
   DeviceRequests: 'GPU and device requests are not implemented', KernelMemory: 'kernel memory limits are deprecated',
   KernelMemoryTCP: 'kernel memory limits are deprecated', CpuCount: 'Windows only', CpuPercent: 'Windows only',
   IOMaximumIOps: 'Windows only', IOMaximumBandwidth: 'Windows only', StorageOpt: 'storage options are not implemented',
@@ -211,6 +211,7 @@ function securityFromDocker(hc: Obj): SecurityRequest {
   if (isSet(hc.GroupAdd)) sec.groupAdd = stringList(hc.GroupAdd, 'HostConfig.GroupAdd');
   if (isSet(hc.Sysctls)) sec.sysctls = hc.Sysctls as Record<string, string>;
   if (isSet(hc.Devices)) sec.devices = objects(hc.Devices, 'HostConfig.Devices').map(device);
+  if (isSet(hc.DeviceCgroupRules)) sec.deviceCgroupRules = stringList(hc.DeviceCgroupRules, 'HostConfig.DeviceCgroupRules');
   for (const [field, key] of [['PidMode', 'pid'], ['IpcMode', 'ipc'], ['UTSMode', 'uts']] as const) {
     const mode = hc[field];
     if (!isSet(mode) || mode === 'private' || mode === 'shareable') continue;

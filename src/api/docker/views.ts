@@ -147,7 +147,7 @@ function hostConfigView(c: Networked) {
     CpuPeriod: r.cpuPeriod ?? 0, CpuQuota: r.cpuQuota ?? 0, CpuRealtimePeriod: r.cpuRtPeriod ?? 0, CpuRealtimeRuntime: r.cpuRtRuntime ?? 0,
     CpusetCpus: r.cpusetCpus ?? '', CpusetMems: r.cpusetMems ?? '',
     Devices: sec.devices.map((d) => ({ PathOnHost: d.hostPath, PathInContainer: d.containerPath, CgroupPermissions: d.permissions })),
-    DeviceCgroupRules: null, DeviceRequests: null, MemoryReservation: r.memoryReservation ?? 0, MemorySwap: r.memorySwap ?? 0,
+    DeviceCgroupRules: sec.deviceCgroupRules?.length ? sec.deviceCgroupRules : null, DeviceRequests: null, MemoryReservation: r.memoryReservation ?? 0, MemorySwap: r.memorySwap ?? 0,
     MemorySwappiness: null, OomKillDisable: r.oomKillDisable ?? false, PidsLimit: r.pidsLimit ?? null,
     Ulimits: (r.ulimits ?? []).map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
     CpuCount: 0, CpuPercent: 0, IOMaximumIOps: 0, IOMaximumBandwidth: 0, MaskedPaths: null, ReadonlyPaths: null, Init: null,
