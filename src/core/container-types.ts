@@ -46,6 +46,12 @@ export interface ThrottleDevice {
   rate: number;
 }
 
+/** A per-device block I/O weight (--blkio-weight-device /dev/sda:200), 10-1000 like --blkio-weight. */
+export interface WeightDevice {
+  path: string;
+  weight: number;
+}
+
 export interface Ulimit {
   name: string;          // nofile, nproc, core, rtprio… (without RLIMIT_)
   soft: number;
@@ -73,6 +79,7 @@ export interface ResourceLimits {
   cpuRtPeriod?: number;        // microseconds (cpu.rt_period_us)
   pidsLimit?: number;          // default 2048; 0 or -1 = unlimited
   blkioWeight?: number;        // 10-1000
+  blkioWeightDevice?: WeightDevice[];
   deviceReadBps?: ThrottleDevice[];
   deviceWriteBps?: ThrottleDevice[];
   deviceReadIops?: ThrottleDevice[];

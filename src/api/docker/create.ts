@@ -1,7 +1,8 @@
 // POST /containers/create: Docker's Config + HostConfig turned into the engine's CreateRequest. Docker clients send
 // every field, mostly at zero values, so "given" means "not Docker's zero value". Unknown fields are ignored (newer
 // clients add some); a field Bulkhead cannot honour that the client did set is a 400 naming it, never dropped.
-import { InvalidArgumentError, type DeviceMapping, type MountSpec, type ResourceLimits, type ThrottleDevice, type Ulimit } from '../../core/index.js';
+import { InvalidArgumentError, type DeviceMapping, type MountSpec, type ResourceLimits, type ThrottleDevice, type Ulimit,
+  type WeightDevice } from '../../core/index.js';
 import type { CreateRequest, SecurityRequest } from '../../engine/index.js';
 import { resourcesFromDocker } from './resources.js';
 
@@ -33,7 +34,6 @@ const UNSUPPORTED_CONFIG: Record<string, string> = {
 const UNSUPPORTED_HOST: Record<string, string> = {
   VolumesFrom: 'mount the volumes by name instead', Links: 'legacy links are not implemented',
   CgroupParent: 'the cgroup parent is daemon-wide (daemon --cgroup-parent)', Cgroup: 'joining another cgroup is not implemented',
-  BlkioWeightDevice: 'per-device weights are not implemented',
   DeviceRequests: 'GPU and device requests are not implemented', KernelMemory: 'kernel memory limits are deprecated',
   KernelMemoryTCP: 'kernel memory limits are deprecated', CpuCount: 'Windows only', CpuPercent: 'Windows only',
   IOMaximumIOps: 'Windows only', IOMaximumBandwidth: 'Windows only', StorageOpt: 'storage options are not implemented',
@@ -257,6 +257,11 @@ function ulimit(u: Obj): Ulimit {
 
 export function throttle(list: unknown, field: string): ThrottleDevice[] {
   return objects(list, field).map((t) => ({ path: str(t.Path, `${field}[].Path`), rate: num(t.Rate, `${field}[].Rate`) }));
+}
+
+/** [{Path, Weight}] (BlkioWeightDevice). */
+export function weightDevices(list: unknown, field: string): WeightDevice[] {
+  return objects(list, field).map((t) => ({ path: str(t.Path, `${field}[].Path`), weight: num(t.Weight, `${field}[].Weight`) }));
 }
 
 /** Docker accepts Cmd and Entrypoint as a string too (the shell form of older clients). */

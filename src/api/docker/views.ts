@@ -141,7 +141,7 @@ function hostConfigView(c: Networked) {
     UTSMode: sec.uts === 'host' ? 'host' : '', UsernsMode: sec.userns === 'auto' ? 'auto' : '', ShmSize: r.shmSize ?? 67108864,
     Sysctls: Object.keys(sec.sysctls).length ? sec.sysctls : undefined, Runtime: cfg.runtime, Isolation: '',
     CpuShares: r.cpuShares ?? 0, Memory: r.memory ?? 0, NanoCpus: r.cpus ? Math.round(r.cpus * 1e9) : 0, CgroupParent: '',
-    BlkioWeight: r.blkioWeight ?? 0, BlkioWeightDevice: [],
+    BlkioWeight: r.blkioWeight ?? 0, BlkioWeightDevice: (r.blkioWeightDevice ?? []).map((w) => ({ Path: w.path, Weight: w.weight })),
     BlkioDeviceReadBps: throttleView(r.deviceReadBps), BlkioDeviceWriteBps: throttleView(r.deviceWriteBps),
     BlkioDeviceReadIOps: throttleView(r.deviceReadIops), BlkioDeviceWriteIOps: throttleView(r.deviceWriteIops),
     CpuPeriod: r.cpuPeriod ?? 0, CpuQuota: r.cpuQuota ?? 0, CpuRealtimePeriod: r.cpuRtPeriod ?? 0, CpuRealtimeRuntime: r.cpuRtRuntime ?? 0,
