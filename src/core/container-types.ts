@@ -148,6 +148,8 @@ export interface ContainerConfig {
   stopSignal: string;
   stopTimeout: number;    // seconds
   runtime: string;        // name of the OCI runtime (runc, crun)
+  /** --cgroup-parent, absolute ("/mygroup"); absent = the daemon's parent at each start (default /bulkhead). */
+  cgroupParent?: string;
   resources: ResourceLimits;
   security: SecurityOptions;
   consoleSize?: { height: number; width: number };  // initial tty size (docker's HostConfig.ConsoleSize)

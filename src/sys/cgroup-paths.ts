@@ -27,6 +27,21 @@ export function containerCgroupsPath(id: string, parent = DEFAULT_CGROUP_PARENT)
   return `${parent}/${id}`;
 }
 
+/**
+ * A container's own --cgroup-parent as the record keeps it: absolute, a relative one taken from the root of the
+ * hierarchies (as docker does with the cgroupfs driver). Empty components, "." and ".." are refused, so the
+ * container's cgroup is always below the parent named and never anywhere else.
+ */
+export function normalizeCgroupParent(parent: string): string {
+  const parts = (parent.startsWith('/') ? parent.slice(1) : parent).split('/');
+  const bad = (why: string) => new InvalidArgumentError(`invalid --cgroup-parent "${parent}": ${why}`);
+  if (parts.some((p) => p === '')) throw bad('empty path component (a doubled or trailing "/", or no name at all)');
+  if (parts.some((p) => p === '.' || p === '..')) throw bad('"." and ".." are not allowed');
+  const odd = parts.find((p) => !/^[A-Za-z0-9_.-]+$/.test(p));
+  if (odd !== undefined) throw bad(`component "${odd}" may hold only letters, digits, "_", "." and "-"`);
+  return `/${parts.join('/')}`;
+}
+
 /** The directories a cgroupsPath maps to on this host's layout. */
 export function cgroupDirsForPath(cgroupsPath: string, root = '/'): CgroupDirs {
   const info = detectCgroups(root);

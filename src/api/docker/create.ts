@@ -33,7 +33,7 @@ const UNSUPPORTED_CONFIG: Record<string, string> = {
 };
 const UNSUPPORTED_HOST: Record<string, string> = {
   VolumesFrom: 'mount the volumes by name instead', Links: 'legacy links are not implemented',
-  CgroupParent: 'the cgroup parent is daemon-wide (daemon --cgroup-parent)', Cgroup: 'joining another cgroup is not implemented',
+  Cgroup: 'joining another cgroup is not implemented',
   DeviceRequests: 'GPU and device requests are not implemented', KernelMemory: 'kernel memory limits are deprecated',
   KernelMemoryTCP: 'kernel memory limits are deprecated', CpuCount: 'Windows only', CpuPercent: 'Windows only',
   IOMaximumIOps: 'Windows only', IOMaximumBandwidth: 'Windows only', StorageOpt: 'storage options are not implemented',
@@ -77,6 +77,7 @@ export function translateCreate(body: DockerCreateBody, name: string | undefined
   if (isSet(body.Healthcheck)) req.healthcheck = healthcheckFromDocker(body.Healthcheck as Obj);
   if (isSet(hc.ReadonlyRootfs)) req.readOnlyRootfs = true;
   if (isSet(hc.Runtime)) req.runtime = str(hc.Runtime, 'HostConfig.Runtime');
+  if (isSet(hc.CgroupParent)) req.cgroupParent = str(hc.CgroupParent, 'HostConfig.CgroupParent');
   const network = body.NetworkDisabled === true ? 'none' : hc.NetworkMode;
   // "default" is docker's word for the daemon's default network: the engine picks it.
   if (isSet(network) && network !== 'default') req.network = str(network, 'HostConfig.NetworkMode');

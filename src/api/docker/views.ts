@@ -140,7 +140,7 @@ function hostConfigView(c: Networked) {
     SecurityOpt: securityOpt.length ? securityOpt : null, Tmpfs: Object.keys(tmpfs).length ? tmpfs : undefined,
     UTSMode: sec.uts === 'host' ? 'host' : '', UsernsMode: sec.userns === 'auto' ? 'auto' : '', ShmSize: r.shmSize ?? 67108864,
     Sysctls: Object.keys(sec.sysctls).length ? sec.sysctls : undefined, Runtime: cfg.runtime, Isolation: '',
-    CpuShares: r.cpuShares ?? 0, Memory: r.memory ?? 0, NanoCpus: r.cpus ? Math.round(r.cpus * 1e9) : 0, CgroupParent: '',
+    CpuShares: r.cpuShares ?? 0, Memory: r.memory ?? 0, NanoCpus: r.cpus ? Math.round(r.cpus * 1e9) : 0, CgroupParent: cfg.cgroupParent ?? '',
     BlkioWeight: r.blkioWeight ?? 0, BlkioWeightDevice: (r.blkioWeightDevice ?? []).map((w) => ({ Path: w.path, Weight: w.weight })),
     BlkioDeviceReadBps: throttleView(r.deviceReadBps), BlkioDeviceWriteBps: throttleView(r.deviceWriteBps),
     BlkioDeviceReadIOps: throttleView(r.deviceReadIops), BlkioDeviceWriteIOps: throttleView(r.deviceWriteIops),

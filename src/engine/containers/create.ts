@@ -17,7 +17,7 @@ import { checkCreateQuota } from '../sprawl/quotas.js';
 export async function createContainer(ctx: EngineContext, body: CreateRequest): Promise<{ id: string; name: string }> {
   const req = checkCreateRequest(body);
   const image = ctx.images.resolve(req.image);
-  const { name, config } = buildContainerConfig(req, image, ctx.runtime.name);
+  const { name, config } = buildContainerConfig(req, image, { runtime: ctx.runtime.name, cgroupParent: ctx.opts.cgroupParent });
   // Named networks must exist now (the default one is made at first start); a typo fails before anything is made.
   for (const n of config.networks) if (n.name !== DEFAULT_NETWORK) ctx.state.lookupNetwork(n.name);
   addImageVolumes(config, Object.keys(image.config.config?.Volumes ?? {}));
