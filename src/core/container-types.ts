@@ -46,6 +46,12 @@ export interface ThrottleDevice {
   rate: number;
 }
 
+/** A per-device block I/O weight (--blkio-weight-device /dev/sda:200), 10-1000 like --blkio-weight. */
+export interface WeightDevice {
+  path: string;
+  weight: number;
+}
+
 export interface Ulimit {
   name: string;          // nofile, nproc, core, rtprio… (without RLIMIT_)
   soft: number;
@@ -73,6 +79,7 @@ export interface ResourceLimits {
   cpuRtPeriod?: number;        // microseconds (cpu.rt_period_us)
   pidsLimit?: number;          // default 2048; 0 or -1 = unlimited
   blkioWeight?: number;        // 10-1000
+  blkioWeightDevice?: WeightDevice[];
   deviceReadBps?: ThrottleDevice[];
   deviceWriteBps?: ThrottleDevice[];
   deviceReadIops?: ThrottleDevice[];
@@ -100,6 +107,8 @@ export interface SecurityOptions {
   noNewPrivileges: boolean;
   groupAdd: string[];
   devices: DeviceMapping[];
+  /** --device-cgroup-rule, as "c 1:3 mr" (absent in records older than the flag: none). */
+  deviceCgroupRules?: string[];
   sysctls: Record<string, string>;
   pid: NamespaceMode;
   ipc: NamespaceMode;
@@ -139,6 +148,8 @@ export interface ContainerConfig {
   stopSignal: string;
   stopTimeout: number;    // seconds
   runtime: string;        // name of the OCI runtime (runc, crun)
+  /** --cgroup-parent, absolute ("/mygroup"); absent = the daemon's parent at each start (default /bulkhead). */
+  cgroupParent?: string;
   resources: ResourceLimits;
   security: SecurityOptions;
   consoleSize?: { height: number; width: number };  // initial tty size (docker's HostConfig.ConsoleSize)

@@ -49,7 +49,7 @@ export function checkCreateRequest(body: unknown): CreateRequest {
     image: 'string', name: 'string', cmd: 'string[]', entrypoint: 'string[]', env: 'string[]', workingDir: 'string',
     user: 'string', hostname: 'string', tty: 'boolean', openStdin: 'boolean', labels: 'record', mounts: 'object[]',
     readOnlyRootfs: 'boolean', network: 'string', autoRemove: 'boolean', stopSignal: 'string', stopTimeout: 'number',
-    runtime: 'string', resources: 'object', security: 'object', consoleSize: 'object',
+    runtime: 'string', cgroupParent: 'string', resources: 'object', security: 'object', consoleSize: 'object',
     networks: 'object[]', ports: 'object[]', publishAll: 'boolean', dns: 'string[]', dnsSearch: 'string[]', dnsOptions: 'string[]',
     extraHosts: 'string[]', networkOpts: 'record', expire: 'string', restartPolicy: 'object', healthcheck: 'object',
     init: 'boolean', annotations: 'record',

@@ -41,6 +41,8 @@ export interface CreateRequest {
   stopSignal?: string;
   stopTimeout?: number;
   runtime?: string;
+  /** Where the container's cgroup is made (docker's --cgroup-parent); relative to the hierarchies' root. */
+  cgroupParent?: string;
   resources?: ResourceLimits;
   security?: SecurityRequest;
   consoleSize?: { height: number; width: number };

@@ -12,10 +12,18 @@ import { checkRestartConflicts, validateRestartPolicy } from './restart/index.js
 import { resolveHealthcheck } from './health/index.js';
 import { expiryDeadline } from './sprawl/expiry.js';
 import { INIT_IN_CONTAINER, checkAnnotations } from '../specgen/index.js';
+import { DEFAULT_CGROUP_PARENT, normalizeCgroupParent } from '../sys/cgroup-paths.js';
 
 const SIGNAL_RE = /^(SIG)?[A-Z0-9]+$|^\d+$/;
 
-export function buildContainerConfig(req: CreateRequest, image: ImageRecord, defaultRuntime: string): { name: string; config: ContainerConfig } {
+/** What the daemon was started with that a request is checked against. */
+export interface DaemonDefaults {
+  runtime: string;
+  cgroupParent?: string;   // the daemon's parent of container cgroups (default /bulkhead)
+}
+
+export function buildContainerConfig(req: CreateRequest, image: ImageRecord, daemon: DaemonDefaults): { name: string; config: ContainerConfig } {
+  const defaultRuntime = daemon.runtime;
   const name = req.name ? validateName(req.name) : generateName();
   const id = newId();
   const ic = image.config.config ?? {};
@@ -62,6 +70,7 @@ export function buildContainerConfig(req: CreateRequest, image: ImageRecord, def
     stopSignal,
     stopTimeout,
     runtime: req.runtime ?? defaultRuntime,
+    ...cgroupParent(req, daemon.cgroupParent),
     resources: validateResources(req.resources),
     security: validateSecurity(req.security, { network }),
     ...(req.consoleSize ? { consoleSize: req.consoleSize } : {}),
@@ -72,6 +81,20 @@ export function buildContainerConfig(req: CreateRequest, image: ImageRecord, def
   if (!isAbsolute(config.workingDir)) throw new InvalidArgumentError(`working directory "${config.workingDir}" must be an absolute path`);
   if (req.expire !== undefined) config.expiresAt = expiryDeadline(req.expire, config.created);
   return { name, config };
+}
+
+/**
+ * The container's own cgroup parent, when one was asked. Real-time CPU time is refused under a parent other than
+ * the daemon's: the engine hands real-time time to its own parent only (engine/allocation/realtime.ts), and the
+ * kernel gives a child none its ancestors do not have.
+ */
+function cgroupParent(req: CreateRequest, daemonParent = DEFAULT_CGROUP_PARENT): Pick<ContainerConfig, 'cgroupParent'> {
+  if (req.cgroupParent === undefined || req.cgroupParent === '') return {};
+  const parent = normalizeCgroupParent(req.cgroupParent);
+  if (parent !== daemonParent && (req.resources?.cpuRtRuntime || req.resources?.cpuRtPeriod)) {
+    throw new InvalidArgumentError(`conflicting options: --cpu-rt-runtime and --cpu-rt-period need the engine's cgroup parent (${daemonParent}), not --cgroup-parent ${parent}`);
+  }
+  return { cgroupParent: parent };
 }
 
 /** The restart policy and the health check (each absent when there is none). */

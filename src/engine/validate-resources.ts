@@ -2,8 +2,9 @@
 // kernel would reject, with a one-line message naming the flag. Checks that depend on the host (CPUs and memory
 // nodes online, block devices, the daemon's own hard rlimits) read it here, so a bad value fails at create and
 // never as a runtime error at start.
-import { InvalidArgumentError, errorKind, type ResourceLimits, type ThrottleDevice, type Ulimit } from '../core/index.js';
-import { RLIMIT_NAMES, blockDeviceNumbers, hostRlimits, onlineCpus, onlineMemoryNodes, parseCpuList } from '../sys/cgroup-host.js';
+import { InvalidArgumentError, errorKind, type ResourceLimits, type ThrottleDevice, type Ulimit,
+  type WeightDevice } from '../core/index.js';
+import { RLIMIT_NAMES, blockDeviceNumbers, blockWeightRefusal, hostRlimits, onlineCpus, onlineMemoryNodes, parseCpuList } from '../sys/cgroup-host.js';
 import { realtimeSupport } from '../sys/cgroup-cpu.js';
 
 export const DEFAULT_PIDS_LIMIT = 2048;
@@ -16,7 +17,8 @@ export const RESOURCE_FLAGS: Readonly<Record<keyof ResourceLimits, string>> = {
   oomKillDisable: '--oom-kill-disable', oomScoreAdj: '--oom-score-adj', cpus: '--cpus', cpuShares: '--cpu-shares',
   cpuPeriod: '--cpu-period', cpuQuota: '--cpu-quota', cpusetCpus: '--cpuset-cpus', cpusetMems: '--cpuset-mems',
   cpusExclusive: '--cpus-exclusive', memoryGuaranteed: '--memory-guaranteed', cpuRtRuntime: '--cpu-rt-runtime',
-  cpuRtPeriod: '--cpu-rt-period', pidsLimit: '--pids-limit', blkioWeight: '--blkio-weight', deviceReadBps: '--device-read-bps',
+  cpuRtPeriod: '--cpu-rt-period', pidsLimit: '--pids-limit', blkioWeight: '--blkio-weight', blkioWeightDevice: '--blkio-weight-device',
+  deviceReadBps: '--device-read-bps',
   deviceWriteBps: '--device-write-bps', deviceReadIops: '--device-read-iops', deviceWriteIops: '--device-write-iops',
   ulimits: '--ulimit', shmSize: '--shm-size',
 };
@@ -53,6 +55,7 @@ export function validateResources(req: ResourceLimits | undefined, opts: Validat
   }
   if (r.blkioWeight !== undefined && r.blkioWeight !== 0) intIn('blkioWeight', r.blkioWeight, 10, 1000);
   if (r.blkioWeight === 0) delete r.blkioWeight;
+  if (r.blkioWeightDevice !== undefined) r.blkioWeightDevice = checkWeightDevices(r.blkioWeightDevice, root);
   for (const key of ['deviceReadBps', 'deviceWriteBps', 'deviceReadIops', 'deviceWriteIops'] as const) {
     if (r[key] !== undefined) r[key] = checkThrottle(key, r[key]);
   }
@@ -175,16 +178,37 @@ function checkThrottle(key: 'deviceReadBps' | 'deviceWriteBps' | 'deviceReadIops
   return list.map((d: ThrottleDevice) => {
     if (d === null || typeof d !== 'object' || typeof d.path !== 'string') bad(key, d, 'each entry needs a device path');
     if (typeof d.rate !== 'number' || !Number.isSafeInteger(d.rate) || d.rate <= 0) bad(key, `${d.path}:${d.rate}`, 'the rate must be a positive whole number');
-    if (seen.has(d.path)) bad(key, d.path, 'the device is listed twice');
-    seen.add(d.path);
-    try {
-      blockDeviceNumbers(d.path);
-    } catch (err) {
-      const why = errorKind(err) === 'NotFound' ? 'no such device' : err instanceof Error ? err.message : String(err);
-      bad(key, `${d.path}:${d.rate}`, why);
-    }
+    checkBlockDevice(key, d.path, `${d.path}:${d.rate}`, seen);
     return { path: d.path, rate: d.rate };
   });
+}
+
+/** Per-device weights: 10-1000 as --blkio-weight, on a whole disk whose scheduler applies weights. */
+function checkWeightDevices(list: unknown, root: string): WeightDevice[] {
+  const key = 'blkioWeightDevice';
+  if (!Array.isArray(list)) bad(key, list, 'must be a list of {path, weight}');
+  const seen = new Set<string>();
+  return list.map((d: WeightDevice) => {
+    if (d === null || typeof d !== 'object' || typeof d.path !== 'string') bad(key, d, 'each entry needs a device path');
+    const shown = `${d.path}:${d.weight}`;
+    if (typeof d.weight !== 'number' || !Number.isSafeInteger(d.weight) || d.weight < 10 || d.weight > 1000) bad(key, shown, 'the weight must be between 10 and 1000');
+    const { major, minor } = checkBlockDevice(key, d.path, shown, seen);
+    const refusal = blockWeightRefusal(major, minor, root);
+    if (refusal) bad(key, shown, `the kernel cannot weight ${d.path}: ${refusal}`);
+    return { path: d.path, weight: d.weight };
+  });
+}
+
+/** The device's numbers; a missing path, a non-block node or a second entry for one device is refused. */
+function checkBlockDevice(key: keyof ResourceLimits, path: string, shown: string, seen: Set<string>): { major: number; minor: number } {
+  if (seen.has(path)) bad(key, path, 'the device is listed twice');
+  seen.add(path);
+  try {
+    return blockDeviceNumbers(path);
+  } catch (err) {
+    const why = errorKind(err) === 'NotFound' ? 'no such device' : err instanceof Error ? err.message : String(err);
+    bad(key, shown, why);
+  }
 }
 
 function checkUlimits(list: unknown, root: string): Ulimit[] {

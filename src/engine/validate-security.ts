@@ -4,7 +4,8 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, normalize } from 'node:path';
 import { InvalidArgumentError, type DeviceMapping, type NamespaceMode, type SecurityOptions } from '../core/index.js';
-import { ALL, DEFAULT_NO_NEW_PRIVILEGES, normalizeCapability, parseSeccompProfile, sysctlRefusal } from '../security/index.js';
+import { ALL, DEFAULT_NO_NEW_PRIVILEGES, formatDeviceCgroupRule, normalizeCapability, parseDeviceCgroupRule, parseSeccompProfile,
+  sysctlRefusal } from '../security/index.js';
 import { engineCapabilities } from '../specgen/process.js';
 import type { SecurityRequest } from './types.js';
 
@@ -22,7 +23,7 @@ export interface SecurityContext {
 
 type Field = keyof SecurityRequest;
 const FIELDS: readonly Field[] = ['privileged', 'capAdd', 'capDrop', 'seccomp', 'seccompProfile', 'noNewPrivileges',
-  'groupAdd', 'devices', 'sysctls', 'pid', 'ipc', 'uts', 'userns'];
+  'groupAdd', 'devices', 'deviceCgroupRules', 'sysctls', 'pid', 'ipc', 'uts', 'userns'];
 const MAX_ID = 2 ** 31 - 1;
 
 export function validateSecurity(req: SecurityRequest | undefined, ctx: SecurityContext = {}): SecurityOptions {
@@ -47,6 +48,8 @@ export function validateSecurity(req: SecurityRequest | undefined, ctx: Security
   sec.uts = namespaceMode(r.uts, '--uts');
   sec.userns = userns(r.userns);
   sec.devices = devices(r.devices);
+  const rules = strings(r.deviceCgroupRules, '--device-cgroup-rule').map((t) => formatDeviceCgroupRule(parseDeviceCgroupRule(t)));
+  if (rules.length) sec.deviceCgroupRules = [...new Set(rules)];
   sec.sysctls = sysctls(r.sysctls, { hostNetwork: ctx.network === 'host', hostIpc: sec.ipc === 'host' });
   if (sec.userns === 'auto') checkUsernsConflicts(sec, '--userns=auto');
   return sec;

@@ -10,3 +10,4 @@ export { DEFAULT_SECCOMP_PROFILE, ALWAYS_REFUSED_BY_DEFAULT, CLONE_NAMESPACE_FLA
 export { compileSeccomp, nativeSeccompArch, parseSeccompProfile } from './seccomp.js';
 export { sysctlNamespace, sysctlRefusal, type SysctlNamespace } from './sysctls.js';
 export { hardeningView, type HardeningRule } from './hardening.js';
+export { formatDeviceCgroupRule, parseDeviceCgroupRule } from './device-cgroup-rules.js';

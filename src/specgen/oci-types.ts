@@ -53,6 +53,7 @@ export type OciDeviceCgroup = {
 };
 
 export type OciThrottleDevice = { major: number; minor: number; rate: number };
+export type OciWeightDevice = { major: number; minor: number; weight: number };
 
 /** The LinuxResources limits, without the device rules: also what `runc update` takes. */
 export type OciResourceLimits = {
@@ -61,6 +62,7 @@ export type OciResourceLimits = {
   pids?: { limit: number };
   blockIO?: {
     weight?: number;
+    weightDevice?: OciWeightDevice[];
     throttleReadBpsDevice?: OciThrottleDevice[];
     throttleWriteBpsDevice?: OciThrottleDevice[];
     throttleReadIOPSDevice?: OciThrottleDevice[];

@@ -3,22 +3,25 @@
 // Values arrive validated (engine/validate-resources.ts); the checks kept here only guard records written by
 // older engines, so a bad one fails as a clear InvalidArgument rather than as a runtime error.
 import { InvalidArgumentError, wrap, type ContainerConfig, type ResourceLimits, type ThrottleDevice } from '../core/index.js';
-import { DEVICE_RULES } from '../security/index.js';
+import { DEVICE_RULES, type DeviceRule } from '../security/index.js';
 import { blockDeviceNumbers } from '../sys/cgroup-host.js';
 import { setShmSize } from './mounts.js';
-import type { OciDeviceCgroup, OciProcess, OciResourceLimits, OciResources, OciRlimit, OciSpec, OciThrottleDevice } from './oci-types.js';
+import type { OciDeviceCgroup, OciProcess, OciResourceLimits, OciResources, OciRlimit, OciSpec } from './oci-types.js';
 
 const MIN_MEMORY = 6 * 1024 * 1024;
 export const CPU_PERIOD = 100_000;   // the kernel's default CFS period; --cpus is a quota over it
 
 export function deviceRules(): OciDeviceCgroup[] {
-  return DEVICE_RULES.map((r) => {
-    const d: OciDeviceCgroup = { allow: r.allow, access: r.access };
-    if (r.type) d.type = r.type;
-    if (r.major !== undefined) d.major = r.major;
-    if (r.minor !== undefined) d.minor = r.minor;
-    return d;
-  });
+  return DEVICE_RULES.map(ociDeviceRule);
+}
+
+/** A devices cgroup rule as the spec writes it: an absent type or number means any. */
+export function ociDeviceRule(r: DeviceRule): OciDeviceCgroup {
+  const d: OciDeviceCgroup = { allow: r.allow, access: r.access };
+  if (r.type) d.type = r.type;
+  if (r.major !== undefined) d.major = r.major;
+  if (r.minor !== undefined) d.minor = r.minor;
+  return d;
 }
 
 export function buildResources(limits: ResourceLimits): OciResources {
@@ -27,9 +30,9 @@ export function buildResources(limits: ResourceLimits): OciResources {
 
 /**
  * The limits alone, as `runc update --resources` takes them: memory, CPU, pids and the block I/O weight.
- * Throttle devices are create-only (runc update does not apply them), so they are left out of updates.
+ * Per-device weights and throttles are create-only (runc update does not apply them), so they are left out of updates.
  */
-export function limitResources(limits: ResourceLimits, withThrottles = false): OciResourceLimits {
+export function limitResources(limits: ResourceLimits, withDevices = false): OciResourceLimits {
   const res: OciResourceLimits = {};
   const memory: NonNullable<OciResourceLimits['memory']> = {};
   if (limits.memory !== undefined && limits.memory !== 0) {
@@ -70,9 +73,12 @@ export function limitResources(limits: ResourceLimits, withThrottles = false): O
 
   const blockIO: NonNullable<OciResourceLimits['blockIO']> = {};
   if (limits.blkioWeight) blockIO.weight = limits.blkioWeight;
-  if (withThrottles) {
+  if (withDevices) {
+    if (limits.blkioWeightDevice?.length) {
+      blockIO.weightDevice = limits.blkioWeightDevice.map((d) => ({ ...deviceNumbers(d.path, '--blkio-weight-device'), weight: d.weight }));
+    }
     const put = (key: keyof typeof blockIO, flag: string, list: ThrottleDevice[] | undefined) => {
-      if (list?.length) (blockIO as Record<string, unknown>)[key] = list.map((d) => throttle(d, flag));
+      if (list?.length) (blockIO as Record<string, unknown>)[key] = list.map((d) => ({ ...deviceNumbers(d.path, flag), rate: d.rate }));
     };
     put('throttleReadBpsDevice', '--device-read-bps', limits.deviceReadBps);
     put('throttleWriteBpsDevice', '--device-write-bps', limits.deviceWriteBps);
@@ -83,12 +89,12 @@ export function limitResources(limits: ResourceLimits, withThrottles = false): O
   return res;
 }
 
-function throttle(d: ThrottleDevice, flag: string): OciThrottleDevice {
+function deviceNumbers(path: string, flag: string): { major: number; minor: number } {
   try {
-    return { ...blockDeviceNumbers(d.path), rate: d.rate };
+    return blockDeviceNumbers(path);
   } catch (err) {
     // The device was checked at create; it may have gone since (a detached disk).
-    throw wrap(err, `${flag} ${d.path}`);
+    throw wrap(err, `${flag} ${path}`);
   }
 }
 

@@ -4,10 +4,11 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type ContainerConfig, type DeviceMapping } from '../core/index.js';
-import { DEFAULT_SECCOMP_PROFILE, compileSeccomp, nativeSeccompArch, parseSeccompProfile, sysctlRefusal,
+import { DEFAULT_SECCOMP_PROFILE, compileSeccomp, nativeSeccompArch, parseDeviceCgroupRule, parseSeccompProfile, sysctlRefusal,
   type OciSeccomp } from '../security/index.js';
 import type { OciDeviceCgroup, OciLinux, OciMount, OciNamespace, OciSpec } from './oci-types.js';
 import { capabilitiesFor } from './process.js';
+import { ociDeviceRule } from './resources.js';
 import { applyUserNamespace } from './userns.js';
 
 /** A device node the runtime creates in the container (runtime-spec linux.devices). */
@@ -49,6 +50,8 @@ export function applySecurity(spec: OciSpec, config: ContainerConfig): void {
     linux.resources.devices = [{ allow: true, access: 'rwm' }];
   }
   for (const d of sec.devices) addDevice(linux, d);
+  // After the defaults: the devices cgroup applies the rules in order, so these add to the allowlist.
+  for (const text of sec.deviceCgroupRules ?? []) linux.resources.devices.push(ociDeviceRule(parseDeviceCgroupRule(text)));
   applyUserNamespace(spec, config);
 }
 

@@ -84,3 +84,27 @@ export function blockDeviceNumbers(path: string): { major: number; minor: number
   const minor = Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn));
   return { major, minor };
 }
+
+/**
+ * Why the block device major:minor cannot take a per-device weight, or undefined when it can. Weights are a
+ * feature of the BFQ (and, before Linux 5.0, CFQ) I/O scheduler: the kernel refuses blkio.bfq.weight_device (v1)
+ * and io.bfq.weight (v2) with EOPNOTSUPP for a device under another scheduler, and for partitions.
+ */
+export function blockWeightRefusal(major: number, minor: number, root = '/'): string | undefined {
+  const dir = join(root, 'sys/dev/block', `${major}:${minor}`);
+  let text: string;
+  try {
+    text = readFileSync(join(dir, 'queue/scheduler'), 'utf8');
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') return `cannot read its I/O scheduler: ${errnoCode(err) ?? String(err)}`;
+    try {
+      statSync(join(dir, 'partition'));
+      return 'it is a partition: weights apply to whole disks';
+    } catch {
+      return 'it has no I/O scheduler';
+    }
+  }
+  const active = /\[([^\]]+)\]/.exec(text)?.[1] ?? text.trim();
+  if (active === 'bfq' || active === 'cfq') return undefined;
+  return `its I/O scheduler is "${active}", and only bfq (or cfq) applies weights (as root: echo bfq > /sys/dev/block/${major}:${minor}/queue/scheduler)`;
+}

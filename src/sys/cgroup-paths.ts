@@ -3,6 +3,7 @@
 // (/proc/<pid>/cgroup), which stays right whatever parent the engine was configured with. All reads are below
 // `root`, so the v2 layout is testable as a fake tree.
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, NotFoundError, errnoCode, wrap } from '../core/index.js';
 import { detectCgroups } from './cgroups.js';
@@ -24,6 +25,21 @@ export function containerCgroupsPath(id: string, parent = DEFAULT_CGROUP_PARENT)
     throw new InvalidArgumentError(`invalid cgroup parent "${parent}": expected an absolute path such as /bulkhead`);
   }
   return `${parent}/${id}`;
+}
+
+/**
+ * A container's own --cgroup-parent as the record keeps it: absolute, a relative one taken from the root of the
+ * hierarchies (as docker does with the cgroupfs driver). Empty components, "." and ".." are refused, so the
+ * container's cgroup is always below the parent named and never anywhere else.
+ */
+export function normalizeCgroupParent(parent: string): string {
+  const parts = (parent.startsWith('/') ? parent.slice(1) : parent).split('/');
+  const bad = (why: string) => new InvalidArgumentError(`invalid --cgroup-parent "${parent}": ${why}`);
+  if (parts.some((p) => p === '')) throw bad('empty path component (a doubled or trailing "/", or no name at all)');
+  if (parts.some((p) => p === '.' || p === '..')) throw bad('"." and ".." are not allowed');
+  const odd = parts.find((p) => !/^[A-Za-z0-9_.-]+$/.test(p));
+  if (odd !== undefined) throw bad(`component "${odd}" may hold only letters, digits, "_", "." and "-"`);
+  return `/${parts.join('/')}`;
 }
 
 /** The directories a cgroupsPath maps to on this host's layout. */
@@ -66,4 +82,20 @@ export function processCgroupDirs(pid: number, root = '/'): CgroupDirs {
     if (line && mount) dirs[c] = join(root, mount, line.path);
   }
   return { version: 1, dirs };
+}
+
+/**
+ * The pids in a cgroup (v1: the pids hierarchy's, or memory's): found from the container's own directories, so a
+ * container under its own --cgroup-parent, at any depth, is read where it is. [] when the cgroup is gone.
+ */
+export async function cgroupProcs(dirs: CgroupDirs): Promise<number[]> {
+  const dir = dirs.version === 2 ? dirs.dir : dirs.dirs.pids ?? dirs.dirs.memory;
+  if (!dir) return [];
+  try {
+    const text = await readFile(join(dir, 'cgroup.procs'), 'utf8');
+    return text.split('\n').filter(Boolean).map(Number);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return [];
+    throw wrap(err, `read the processes of cgroup ${dir}`);
+  }
 }

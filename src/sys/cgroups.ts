@@ -2,8 +2,7 @@
 // know is the layout: pure v1, pure v2 (unified), or "hybrid" — v1 controllers plus a cgroup2 tree mounted
 // beside them (usually /sys/fs/cgroup/unified), which some runtimes (crun 1.8) refuse. Everything reads from a
 // root path so tests can describe a host as a fake tree (root/proc/self/mountinfo).
-import { readFileSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotSupportedError, errnoCode, wrap } from '../core/index.js';
 
@@ -79,39 +78,4 @@ function readCgroupLayout(root: string): CgroupInfo {
 /** Shorthand for detectCgroups(root).mode. */
 export function cgroupMode(root = '/'): CgroupMode {
   return detectCgroups(root).mode;
-}
-
-/**
- * The pids in a container's cgroup. Runtimes name the leaf after the container id but the parent depends on the
- * spec's cgroupsPath, so look for a directory named `id` (a 64-hex id is unique) a few levels down.
- */
-export async function containerCgroupProcs(id: string, root = '/'): Promise<number[]> {
-  const info = detectCgroups(root);
-  const hierarchy = info.mode === 'v2' ? info.unifiedMount! : info.v1Mounts['pids'] ?? info.v1Mounts['memory'] ?? Object.values(info.v1Mounts)[0]!;
-  const dir = findCgroupDir(join(root, hierarchy), id, 4);
-  if (!dir) return [];
-  try {
-    const text = await readFile(join(dir, 'cgroup.procs'), 'utf8');
-    return text.split('\n').filter(Boolean).map(Number);
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return [];
-    throw wrap(err, `read processes of container ${id}`);
-  }
-}
-
-function findCgroupDir(dir: string, name: string, depth: number): string | undefined {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory());
-  } catch {
-    return undefined;
-  }
-  const hit = entries.find((e) => e.name === name);
-  if (hit) return join(dir, hit.name);
-  if (depth <= 1) return undefined;
-  for (const e of entries) {
-    const found = findCgroupDir(join(dir, e.name), name, depth - 1);
-    if (found) return found;
-  }
-  return undefined;
 }

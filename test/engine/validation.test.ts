@@ -30,10 +30,10 @@ it('refuses request bodies of the wrong shape, naming the field', () => {
 });
 
 it('merges image and user settings the way docker does', () => {
-  const { config } = buildContainerConfig({ image: 'b', env: ['A=2', 'B=3'] }, image, 'runc');
+  const { config } = buildContainerConfig({ image: 'b', env: ['A=2', 'B=3'] }, image, { runtime: 'runc' });
   assert.deepEqual(config.cmd, ['sh']);
   assert.deepEqual(config.env, ['PATH=/bin', 'A=2', 'B=3']);
-  const ep = buildContainerConfig({ image: 'b', entrypoint: ['/bin/echo'] }, image, 'runc').config;
+  const ep = buildContainerConfig({ image: 'b', entrypoint: ['/bin/echo'] }, image, { runtime: 'runc' }).config;
   assert.deepEqual([ep.entrypoint, ep.cmd], [['/bin/echo'], []], 'a new entrypoint drops the image cmd');
   assert.deepEqual(mergeEnv(['A=1', 'B=2'], ['A']), ['B=2']);
   const plain = buildContainerConfig({ image: 'b', init: false, annotations: {} }, image, 'runc').config;
@@ -50,9 +50,9 @@ it('refuses bad create intent with InvalidArgument', () => {
     { image: 'b', annotations: { '': 'x' } }, { image: 'b', annotations: { 'org.criu.config': '/x' } },
     { image: 'b', init: true, mounts: [{ type: 'tmpfs' as const, source: '', target: '/sbin/docker-init', readOnly: false }] },
   ];
-  for (const req of bad) assert.equal(kindOf(() => buildContainerConfig(req, image, 'runc')), 'InvalidArgument', JSON.stringify(req));
+  for (const req of bad) assert.equal(kindOf(() => buildContainerConfig(req, image, { runtime: 'runc' })), 'InvalidArgument', JSON.stringify(req));
   const noCmd = { ...image, config: { ...image.config, config: {} } };
-  assert.throws(() => buildContainerConfig({ image: 'b' }, noCmd, 'runc'), /no command specified/);
+  assert.throws(() => buildContainerConfig({ image: 'b' }, noCmd, { runtime: 'runc' }), /no command specified/);
 });
 
 it('parses sizes and durations and refuses malformed ones', () => {

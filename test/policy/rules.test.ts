@@ -105,6 +105,12 @@ test('privileged breaks every rule it implies, and the denial names the first an
   assert.match(evaluatePolicy(policy, all)[0]!.message, /CAP_SYS_ADMIN/);
 });
 
+test('allowDevices: a device cgroup rule opens devices as --device does, and is refused alike', () => {
+  const rules = subject(change((c) => { c.security.deviceCgroupRules = ['c 10:237 rm']; }));
+  assert.match(evaluatePolicy(policyOf({ allowDevices: false }), rules)[0]!.message, /device cgroup rules are not allowed \(c 10:237 rm\)/);
+  assert.deepEqual(evaluatePolicy(policyOf({ allowDevices: true }), rules), []);
+});
+
 test('requireNonRoot: the image default is root, names need a resolved uid, numeric uids pass', () => {
   const policy = policyOf({ requireNonRoot: true });
   const as = (user: string, uid?: number) => evaluatePolicy(policy, subject(change((c) => { c.user = user; }), undefined, uid === undefined ? {} : { uid }));

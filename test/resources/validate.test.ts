@@ -8,7 +8,9 @@ import { DEFAULT_PIDS_LIMIT, validateResources } from '../../src/engine/validate
 import { parseThrottle, parseUlimit, resourcesFromFlags } from '../../src/cli/flags/resources.js';
 import { buildResources, limitResources, mergeRlimits } from '../../src/specgen/resources.js';
 import { setShmSize, defaultMounts } from '../../src/specgen/mounts.js';
-import { blockDeviceNumbers, hostRlimits, parseCpuList } from '../../src/sys/cgroup-host.js';
+import { blockDeviceNumbers, blockWeightRefusal, hostRlimits, parseCpuList } from '../../src/sys/cgroup-host.js';
+import { normalizeCgroupParent } from '../../src/sys/cgroup-paths.js';
+import { formatDeviceCgroupRule, parseDeviceCgroupRule } from '../../src/security/index.js';
 import { MOUNTINFO, fakeHost } from '../sys/fake-host.js';
 
 const LIMITS = `Limit                     Soft Limit           Hard Limit           Units
@@ -185,6 +187,43 @@ describe('allocation and real-time requests', () => {
       assert.throws(at(v1, { cpuRtPeriod: 10 }), /--cpu-rt-period 10: must be between 1000 and 1000000/);
     } finally {
       for (const r of [v2, v1, noRt]) await rm(r, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('cgroup options without containers', () => {
+  it('device cgroup rules: docker syntax with * wildcards, one spelling in the record, bad ones named', () => {
+    assert.deepEqual(parseDeviceCgroupRule('c 1:3 mr'), { allow: true, type: 'c', major: 1, minor: 3, access: 'mr' });
+    assert.deepEqual(parseDeviceCgroupRule(' b *:* rwm '), { allow: true, type: 'b', access: 'rwm' });
+    assert.equal(formatDeviceCgroupRule(parseDeviceCgroupRule('a 7:* w')), 'a 7:* w');
+    for (const bad of ['c 1:3', 'c 1 r', 'd 1:3 r', 'c 1:3 x', 'c 1:3 rr', 'c -1:3 r', 'c 1:99999999999 r', 'c  1:3 r']) {
+      assert.throws(() => parseDeviceCgroupRule(bad), (e: unknown) => errorKind(e) === 'InvalidArgument' && (e as Error).message.includes(`"${bad}"`), bad);
+    }
+  });
+
+  it('cgroup parents: relative ones from the root, no empty or dot components', () => {
+    assert.equal(normalizeCgroupParent('team/a'), '/team/a');
+    assert.equal(normalizeCgroupParent('/team.x/a_b-c'), '/team.x/a_b-c');
+    for (const bad of ['', '/', 'a//b', 'a/', '../x', '/a/./b', 'a b', 'a/b\n']) {
+      assert.throws(() => normalizeCgroupParent(bad), (e: unknown) => errorKind(e) === 'InvalidArgument' && /--cgroup-parent/.test((e as Error).message), bad);
+    }
+    assert.deepEqual(resourcesFromFlags({ blkioWeightDevice: ['/dev/sda:200'] }), { blkioWeightDevice: [{ path: '/dev/sda', weight: 200 }] });
+  });
+
+  it('per-device weights need BFQ (or CFQ) on a whole disk', async () => {
+    const host = await fakeHost({
+      'sys/dev/block/8:0/queue/scheduler': 'mq-deadline kyber [bfq] none\n',
+      'sys/dev/block/8:16/queue/scheduler': '[none] mq-deadline bfq\n',
+      'sys/dev/block/8:1/partition': '1\n',
+      'sys/dev/block/9:0/size': '0\n',
+    });
+    try {
+      assert.equal(blockWeightRefusal(8, 0, host), undefined);
+      assert.match(blockWeightRefusal(8, 16, host)!, /scheduler is "none"/);
+      assert.match(blockWeightRefusal(8, 1, host)!, /partition/);
+      assert.match(blockWeightRefusal(9, 0, host)!, /no I\/O scheduler/);
+    } finally {
+      await rm(host, { recursive: true, force: true });
     }
   });
 });

@@ -3,7 +3,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { errorKind } from '../../src/core/index.js';
-import { containerCgroupProcs, detectCgroups, parseMountinfo } from '../../src/sys/cgroups.js';
+import { detectCgroups, parseMountinfo } from '../../src/sys/cgroups.js';
+import { cgroupProcs } from '../../src/sys/cgroup-paths.js';
 import { MOUNTINFO, fakeHost } from './fake-host.js';
 
 describe('cgroup detection', () => {
@@ -49,13 +50,13 @@ describe('cgroup detection', () => {
     assert.equal(m?.mountPoint, '/mnt/with space');
   });
 
-  it('finds a container cgroup by id under any parent', async () => {
+  it('reads the processes of a cgroup from its pids directory, nothing once it is gone', async () => {
     const root = await host(MOUNTINFO.v1);
-    const dir = join(root, 'sys/fs/cgroup/pids/bulkhead/abc123');
+    const dir = join(root, 'sys/fs/cgroup/pids/a/b/c/d/abc123');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'cgroup.procs'), '42\n43\n');
-    assert.deepEqual(await containerCgroupProcs('abc123', root), [42, 43]);
-    assert.deepEqual(await containerCgroupProcs('nope', root), []);
+    assert.deepEqual(await cgroupProcs({ version: 1, dirs: { pids: dir } }), [42, 43]);
+    assert.deepEqual(await cgroupProcs({ version: 1, dirs: { pids: join(root, 'sys/fs/cgroup/pids/nope') } }), []);
   });
 
   it('reports this host as hybrid (smoke test on the real machine)', { skip: process.platform !== 'linux' }, () => {

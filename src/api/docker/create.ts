@@ -1,7 +1,8 @@
 // POST /containers/create: Docker's Config + HostConfig turned into the engine's CreateRequest. Docker clients send
 // every field, mostly at zero values, so "given" means "not Docker's zero value". Unknown fields are ignored (newer
 // clients add some); a field Bulkhead cannot honour that the client did set is a 400 naming it, never dropped.
-import { InvalidArgumentError, type DeviceMapping, type MountSpec, type ResourceLimits, type ThrottleDevice, type Ulimit } from '../../core/index.js';
+import { InvalidArgumentError, type DeviceMapping, type MountSpec, type ResourceLimits, type ThrottleDevice, type Ulimit,
+  type WeightDevice } from '../../core/index.js';
 import type { CreateRequest, SecurityRequest } from '../../engine/index.js';
 import { resourcesFromDocker } from './resources.js';
 
@@ -32,8 +33,7 @@ const UNSUPPORTED_CONFIG: Record<string, string> = {
 };
 const UNSUPPORTED_HOST: Record<string, string> = {
   VolumesFrom: 'mount the volumes by name instead', Links: 'legacy links are not implemented',
-  CgroupParent: 'the cgroup parent is daemon-wide (daemon --cgroup-parent)', Cgroup: 'joining another cgroup is not implemented',
-  BlkioWeightDevice: 'per-device weights are not implemented', DeviceCgroupRules: 'use Devices',
+  Cgroup: 'joining another cgroup is not implemented',
   DeviceRequests: 'GPU and device requests are not implemented', KernelMemory: 'kernel memory limits are deprecated',
   KernelMemoryTCP: 'kernel memory limits are deprecated', CpuCount: 'Windows only', CpuPercent: 'Windows only',
   IOMaximumIOps: 'Windows only', IOMaximumBandwidth: 'Windows only', StorageOpt: 'storage options are not implemented',
@@ -79,6 +79,7 @@ export function translateCreate(body: DockerCreateBody, name: string | undefined
   // Init is a *bool: null is the daemon's default (no init), false says so explicitly.
   if (hc.Init != null && bool(hc.Init, 'HostConfig.Init')) req.init = true;
   if (isSet(hc.Annotations)) req.annotations = stringMap(hc.Annotations, 'HostConfig.Annotations'); // keys: the engine's check
+  if (isSet(hc.CgroupParent)) req.cgroupParent = str(hc.CgroupParent, 'HostConfig.CgroupParent');
   const network = body.NetworkDisabled === true ? 'none' : hc.NetworkMode;
   // "default" is docker's word for the daemon's default network: the engine picks it.
   if (isSet(network) && network !== 'default') req.network = str(network, 'HostConfig.NetworkMode');
@@ -213,6 +214,7 @@ function securityFromDocker(hc: Obj): SecurityRequest {
   if (isSet(hc.GroupAdd)) sec.groupAdd = stringList(hc.GroupAdd, 'HostConfig.GroupAdd');
   if (isSet(hc.Sysctls)) sec.sysctls = hc.Sysctls as Record<string, string>;
   if (isSet(hc.Devices)) sec.devices = objects(hc.Devices, 'HostConfig.Devices').map(device);
+  if (isSet(hc.DeviceCgroupRules)) sec.deviceCgroupRules = stringList(hc.DeviceCgroupRules, 'HostConfig.DeviceCgroupRules');
   for (const [field, key] of [['PidMode', 'pid'], ['IpcMode', 'ipc'], ['UTSMode', 'uts']] as const) {
     const mode = hc[field];
     if (!isSet(mode) || mode === 'private' || mode === 'shareable') continue;
@@ -258,6 +260,11 @@ function ulimit(u: Obj): Ulimit {
 
 export function throttle(list: unknown, field: string): ThrottleDevice[] {
   return objects(list, field).map((t) => ({ path: str(t.Path, `${field}[].Path`), rate: num(t.Rate, `${field}[].Rate`) }));
+}
+
+/** [{Path, Weight}] (BlkioWeightDevice). */
+export function weightDevices(list: unknown, field: string): WeightDevice[] {
+  return objects(list, field).map((t) => ({ path: str(t.Path, `${field}[].Path`), weight: num(t.Weight, `${field}[].Weight`) }));
 }
 
 /** Docker accepts Cmd and Entrypoint as a string too (the shell form of older clients). */

@@ -1,7 +1,7 @@
 // Docker's resource fields (HostConfig on create, the body of /containers/{id}/update) as the engine's
 // ResourceLimits. Docker's zero means "not given"; NanoCpus becomes the engine's fractional cpus.
 import type { ResourceLimits } from '../../core/index.js';
-import { isSet, num, str, throttle } from './create.js';
+import { isSet, num, str, throttle, weightDevices } from './create.js';
 
 type Obj = Record<string, unknown>;
 
@@ -22,6 +22,7 @@ export function resourcesFromDocker(body: Obj, prefix: 'create' | 'update'): Res
   for (const [from, to] of NUMBERS) if (isSet(body[from])) out[to] = num(body[from], field(from));
   for (const [from, to] of STRINGS) if (isSet(body[from])) out[to] = str(body[from], field(from));
   for (const [from, to] of THROTTLES) if (isSet(body[from])) out[to] = throttle(body[from], field(from));
+  if (isSet(body.BlkioWeightDevice)) out.blkioWeightDevice = weightDevices(body.BlkioWeightDevice, field('BlkioWeightDevice'));
   if (isSet(body.NanoCpus)) out.cpus = num(body.NanoCpus, field('NanoCpus')) / 1e9;
   return out as ResourceLimits;
 }

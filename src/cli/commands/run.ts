@@ -16,7 +16,7 @@ interface CreateFlags extends ResourceFlags, SecurityFlags, NetworkFlags {
   name?: string; env: string[]; envFile: string[]; workdir?: string; user?: string; entrypoint?: string;
   hostname?: string; volume: string[]; mount: string[]; tmpfs: string[]; readOnly?: boolean; label: string[];
   rm?: boolean; interactive?: boolean; tty?: boolean; detach?: boolean; stopSignal?: string;
-  stopTimeout?: string; runtime?: string; pull?: string; expire?: string;
+  stopTimeout?: string; runtime?: string; cgroupParent?: string; pull?: string; expire?: string;
   restart?: string; healthCmd?: string; healthInterval?: string; healthTimeout?: string; healthRetries?: string;
   healthStartPeriod?: string; healthStartInterval?: string; healthcheck?: boolean; healthOnFailure?: string;
   init?: boolean; annotation: string[];
@@ -45,6 +45,7 @@ function addCreateFlags(cmd: Command): Command {
     .option('--stop-signal <signal>', 'signal that stops the container')
     .option('--stop-timeout <seconds>', 'seconds to wait before killing on stop')
     .option('--runtime <name>', 'OCI runtime for this container')
+    .option('--cgroup-parent <path>', "parent of the container's cgroup (relative to the hierarchies' root; default the daemon's, /bulkhead)")
     .option('--pull <policy>', 'pull the image: missing (default), always or never')
     .option('--restart <policy>', 'restart policy: no, on-failure[:max-retries], always, unless-stopped')
     .option('--health-cmd <command>', 'command run in the container to check its health (through /bin/sh -c)')
@@ -73,7 +74,7 @@ export function toCreateRequest(image: string, command: string[], f: CreateFlags
     tty: f.tty ?? false, openStdin: f.interactive ?? false, labels: parseLabels(f.label),
     mounts: [...f.volume.map(parseVolume), ...f.mount.map(parseMount), ...f.tmpfs.map(parseTmpfs)],
     readOnlyRootfs: f.readOnly ?? false, ...networkFromFlags(f), autoRemove: f.rm ?? false, expire: f.expire, stopSignal: f.stopSignal,
-    stopTimeout: number(f.stopTimeout, '--stop-timeout'), runtime: f.runtime,
+    stopTimeout: number(f.stopTimeout, '--stop-timeout'), runtime: f.runtime, cgroupParent: f.cgroupParent || undefined,
     consoleSize: f.tty ? terminalSize() : undefined,
     resources: resourcesFromFlags(f),
     security: securityFromFlags(f),

@@ -2,14 +2,15 @@
 // Parsing checks only the syntax and names the flag; ranges and host facts are the engine's to check
 // (engine/validate-resources.ts), so API clients get the same answers.
 import type { Command } from 'commander';
-import { InvalidArgumentError, parseSize, type ResourceLimits, type ThrottleDevice, type Ulimit } from '../../core/index.js';
+import { InvalidArgumentError, parseSize, type ResourceLimits, type ThrottleDevice, type Ulimit,
+  type WeightDevice } from '../../core/index.js';
 import { collect } from '../parse.js';
 
 export interface ResourceFlags {
   cpus?: string; cpuShares?: string; cpuPeriod?: string; cpuQuota?: string; cpusetCpus?: string; cpusetMems?: string;
   memory?: string; memoryReservation?: string; memorySwap?: string; oomKillDisable?: boolean; oomScoreAdj?: string;
   cpusExclusive?: string; memoryGuaranteed?: string; cpuRtRuntime?: string; cpuRtPeriod?: string;
-  pidsLimit?: string; blkioWeight?: string; deviceReadBps?: string[]; deviceWriteBps?: string[];
+  pidsLimit?: string; blkioWeight?: string; blkioWeightDevice?: string[]; deviceReadBps?: string[]; deviceWriteBps?: string[];
   deviceReadIops?: string[]; deviceWriteIops?: string[]; ulimit?: string[]; shmSize?: string;
 }
 
@@ -35,6 +36,7 @@ export function addResourceFlags(cmd: Command, set: 'create' | 'update' = 'creat
     .option('--cpu-rt-period <us>', 'real-time period in microseconds (cgroup v1; default 1000000)')
     .option('--oom-kill-disable', 'do not OOM-kill the container at its memory limit')
     .option('--oom-score-adj <n>', "the container's OOM score adjustment (-1000 to 1000)")
+    .option('--blkio-weight-device <path:weight>', 'block I/O weight for one device (e.g. /dev/sda:200; 10-1000)', collect, [])
     .option('--device-read-bps <path:rate>', 'limit reads from a device (e.g. /dev/sda:1mb)', collect, [])
     .option('--device-write-bps <path:rate>', 'limit writes to a device (e.g. /dev/sda:1mb)', collect, [])
     .option('--device-read-iops <path:n>', 'limit read operations per second on a device', collect, [])
@@ -63,16 +65,28 @@ function size(v: string | undefined, flag: string, allowUnlimited = false): numb
 
 /** PATH:RATE, the rate a size (bps) or a count (iops). */
 export function parseThrottle(values: string[] | undefined, flag: string, kind: 'bps' | 'iops'): ThrottleDevice[] | undefined {
-  if (!values?.length) return undefined;
-  return values.map((v) => {
-    const colon = v.lastIndexOf(':');
-    const path = v.slice(0, colon);
-    const rate = v.slice(colon + 1);
-    if (colon <= 0 || !path.startsWith('/') || rate === '') {
-      throw new InvalidArgumentError(`invalid value "${v}" for ${flag}: expected DEVICE:RATE such as /dev/sda:${kind === 'bps' ? '1mb' : '100'}`);
-    }
+  return values?.length ? values.map((v) => {
+    const [path, rate] = devicePair(v, flag, `DEVICE:RATE such as /dev/sda:${kind === 'bps' ? '1mb' : '100'}`);
     return { path, rate: kind === 'bps' ? parseSize(rate, `${flag} rate`) : int(rate, flag)! };
-  });
+  }) : undefined;
+}
+
+/** PATH:WEIGHT (--blkio-weight-device); the range is the engine's to check. */
+export function parseWeightDevices(values: string[] | undefined): WeightDevice[] | undefined {
+  const flag = '--blkio-weight-device';
+  return values?.length ? values.map((v) => {
+    const [path, weight] = devicePair(v, flag, 'DEVICE:WEIGHT such as /dev/sda:200');
+    return { path, weight: int(weight, flag)! };
+  }) : undefined;
+}
+
+/** An absolute device path and the value after its last colon. */
+function devicePair(v: string, flag: string, expected: string): [string, string] {
+  const colon = v.lastIndexOf(':');
+  const path = v.slice(0, colon);
+  const value = v.slice(colon + 1);
+  if (colon <= 0 || !path.startsWith('/') || value === '') throw new InvalidArgumentError(`invalid value "${v}" for ${flag}: expected ${expected}`);
+  return [path, value];
 }
 
 /** name=soft[:hard]; hard defaults to soft, as in docker. */
@@ -99,7 +113,7 @@ export function resourcesFromFlags(f: ResourceFlags): ResourceLimits {
     cpusExclusive: int(f.cpusExclusive, '--cpus-exclusive'), memoryGuaranteed: size(f.memoryGuaranteed, '--memory-guaranteed'),
     cpuRtRuntime: int(f.cpuRtRuntime, '--cpu-rt-runtime'), cpuRtPeriod: int(f.cpuRtPeriod, '--cpu-rt-period'),
     oomScoreAdj: int(f.oomScoreAdj, '--oom-score-adj'), pidsLimit: int(f.pidsLimit, '--pids-limit'),
-    blkioWeight: int(f.blkioWeight, '--blkio-weight'),
+    blkioWeight: int(f.blkioWeight, '--blkio-weight'), blkioWeightDevice: parseWeightDevices(f.blkioWeightDevice),
     deviceReadBps: parseThrottle(f.deviceReadBps, '--device-read-bps', 'bps'),
     deviceWriteBps: parseThrottle(f.deviceWriteBps, '--device-write-bps', 'bps'),
     deviceReadIops: parseThrottle(f.deviceReadIops, '--device-read-iops', 'iops'),

@@ -14,6 +14,7 @@ export interface SecurityFlags {
   securityOpt?: string[];
   groupAdd?: string[];
   device?: string[];
+  deviceCgroupRule?: string[];
   sysctl?: string[];
   pid?: string;
   ipc?: string;
@@ -29,6 +30,7 @@ export function addSecurityFlags(cmd: Command): Command {
     .option('--security-opt <opt>', 'seccomp=unconfined|<profile.json>, no-new-privileges[=true|false]', collect, [])
     .option('--group-add <group>', 'add a supplementary group (name from the image or numeric id)', collect, [])
     .option('--device <HOST[:CONTAINER[:PERMS]]>', 'make a host device available (PERMS: some of rwm)', collect, [])
+    .option('--device-cgroup-rule <rule>', 'allow device numbers in the devices cgroup: "TYPE MAJOR:MINOR ACCESS" such as "c 1:3 mr"', collect, [])
     .option('--sysctl <KEY=VALUE>', 'set a namespaced sysctl (kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*, net.*)', collect, [])
     .option('--pid <mode>', 'PID namespace: private (default) or host')
     .option('--ipc <mode>', 'IPC namespace: private (default) or host')
@@ -44,6 +46,7 @@ export function securityFromFlags(f: SecurityFlags): SecurityRequest | undefined
   for (const opt of f.securityOpt ?? []) Object.assign(req, parseSecurityOpt(opt));
   if (f.groupAdd?.length) req.groupAdd = f.groupAdd;
   if (f.device?.length) req.devices = f.device.map(parseDevice);
+  if (f.deviceCgroupRule?.length) req.deviceCgroupRules = f.deviceCgroupRule;   // the engine checks the syntax
   if (f.sysctl?.length) req.sysctls = parseSysctls(f.sysctl);
   if (f.pid !== undefined) req.pid = f.pid as SecurityRequest['pid'];
   if (f.ipc !== undefined) req.ipc = f.ipc as SecurityRequest['ipc'];

@@ -18,7 +18,7 @@ import { initBinary } from '../init-binary.js';
 export async function createContainer(ctx: EngineContext, body: CreateRequest): Promise<{ id: string; name: string }> {
   const req = checkCreateRequest(body);
   const image = ctx.images.resolve(req.image);
-  const { name, config } = buildContainerConfig(req, image, ctx.runtime.name);
+  const { name, config } = buildContainerConfig(req, image, { runtime: ctx.runtime.name, cgroupParent: ctx.opts.cgroupParent });
   if (config.init) initBinary(ctx.opts.initPath); // a host without the init refuses the container now, not at start
   // Named networks must exist now (the default one is made at first start); a typo fails before anything is made.
   for (const n of config.networks) if (n.name !== DEFAULT_NETWORK) ctx.state.lookupNetwork(n.name);

@@ -88,7 +88,7 @@ async function preflight(ctx: EngineContext, old: ContainerRecord): Promise<Crea
   try { if (ctx.images.resolve(old.config.image).id === old.config.imageId) imageRef = old.config.image; } catch { /* gone: the id */ }
   const req = recreateRequest(old, imageRef, image);
   // The same checks create makes, on the same request; the name is the old one's, so it is valid.
-  const { config } = buildContainerConfig(req, image, ctx.runtime.name);
+  const { config } = buildContainerConfig(req, image, { runtime: ctx.runtime.name, cgroupParent: ctx.opts.cgroupParent });
   for (const n of config.networks) if (n.name !== DEFAULT_NETWORK) ctx.state.lookupNetwork(n.name);
   await enforceCreatePolicy(ctx, config, image);
   return req;
@@ -134,6 +134,7 @@ export function recreateRequest(old: ContainerRecord, imageRef: string, image: I
     stopSignal: c.stopSignal,
     stopTimeout: c.stopTimeout,
     runtime: c.runtime,
+    ...(c.cgroupParent ? { cgroupParent: c.cgroupParent } : {}),
     resources: { ...c.resources },
     security: withoutIdMap(c.security),
     ...(c.consoleSize ? { consoleSize: c.consoleSize } : {}),

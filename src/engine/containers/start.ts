@@ -45,7 +45,7 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     const admitted = ctx.alloc.admit(rec);
     const config = { ...rec.config, resources: { ...rec.config.resources, cpusetCpus: admitted.cpuset } };
     const spec = await generateSpec({ config, rootfs, containerDir: containerDir(ctx, id), volumePaths,
-      cgroupsPath: containerCgroupsPath(id, ctx.opts.cgroupParent), netnsPath: net.netnsPath,
+      cgroupsPath: containerCgroupsPath(id, rec.config.cgroupParent ?? ctx.opts.cgroupParent), netnsPath: net.netnsPath,
       ...(rec.config.init ? { initPath: initBinary(ctx.opts.initPath) } : {}) });
     enforceStartUserPolicy(ctx, rec.config, spec.process.user.uid);
     await writeBundle(paths.bundle, spec);

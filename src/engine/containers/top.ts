@@ -1,8 +1,8 @@
 // `top`: the processes of a container, read from its cgroup and /proc on the host (as docker does), so it works
 // on images without a `ps` binary.
 import { readFile } from 'node:fs/promises';
-import { ConflictError } from '../../core/index.js';
-import { containerCgroupProcs } from '../../sys/cgroups.js';
+import { ConflictError, errorKind } from '../../core/index.js';
+import { cgroupProcs, processCgroupDirs } from '../../sys/cgroup-paths.js';
 import type { EngineContext } from '../context.js';
 
 export interface TopResult {
@@ -13,7 +13,14 @@ export interface TopResult {
 export async function topContainer(ctx: EngineContext, ref: string): Promise<TopResult> {
   const rec = ctx.state.lookupContainer(ref);
   if (rec.state.status !== 'running' && rec.state.status !== 'paused') throw new ConflictError(`container "${rec.name}" is not running`);
-  const pids = await containerCgroupProcs(rec.config.id);
+  // The cgroup the init process is in: right whatever parent the container was started under.
+  let pids: number[];
+  try {
+    pids = await cgroupProcs(processCgroupDirs(rec.state.pid));
+  } catch (err) {
+    if (errorKind(err) === 'NotFound') throw new ConflictError(`container "${rec.name}" is not running`);
+    throw err;
+  }
   const rows = await Promise.all(pids.map(async (pid) => {
     const [status, cmdline] = await Promise.all([
       readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''),

@@ -44,9 +44,12 @@ const CHECKS: Record<RuleName, Check> = {
     return (r.cpus ?? 0) > 0 || (r.cpuQuota ?? 0) > 0 ? undefined : 'a CPU limit is required (use --cpus; --cpu-shares is a weight, not a limit)';
   },
   requirePidsLimit: (_, { config }) => (config.resources.pidsLimit ?? 0) > 0 ? undefined : 'a pids limit is required (--pids-limit must be above 0)',
-  allowDevices: (_, { config }) => config.security.devices.length
-    ? `host devices are not allowed (${config.security.devices.map((d) => d.hostPath).join(', ')})`
-    : undefined,
+  // A device cgroup rule opens device numbers as --device does, only without making the node.
+  allowDevices: (_, { config }) => {
+    const sec = config.security;
+    if (sec.devices.length) return `host devices are not allowed (${sec.devices.map((d) => d.hostPath).join(', ')})`;
+    return sec.deviceCgroupRules?.length ? `device cgroup rules are not allowed (${sec.deviceCgroupRules.join(', ')})` : undefined;
+  },
   allowedSysctls: (r, { config }) => {
     const refused = Object.keys(config.security.sysctls).filter((k) => !r.allowedSysctls!.some((p) => sysctlMatches(p, k)));
     return refused.length ? `sysctls ${list(refused)} are not allowed (allowed: ${list(r.allowedSysctls!)})` : undefined;

@@ -31,7 +31,7 @@ export interface PolicyRules {
   requireMemoryLimit?: boolean;
   requireCpuLimit?: boolean;                 // --cpus or --cpu-quota: a ceiling, not a weight
   requirePidsLimit?: boolean;
-  allowDevices?: boolean;                    // --device
+  allowDevices?: boolean;                    // --device and --device-cgroup-rule
   allowedSysctls?: string[] | null;          // exact names, or a prefix ending in "*" ("net.ipv4.tcp_*")
   bindMountRoots?: string[] | null;          // bind sources must be these host paths or below them
   allowedRegistries?: string[] | null;       // "host[:port]" or "host[:port]/repository-prefix"
@@ -87,7 +87,7 @@ export const RULES: Readonly<Record<RuleName, { kind: RuleKind; about: string }>
   requireMemoryLimit: { kind: 'require', about: 'a memory limit (--memory)' },
   requireCpuLimit: { kind: 'require', about: 'a CPU limit (--cpus or --cpu-quota)' },
   requirePidsLimit: { kind: 'require', about: 'a pids limit (--pids-limit > 0)' },
-  allowDevices: { kind: 'allow', about: 'host devices (--device)' },
+  allowDevices: { kind: 'allow', about: 'host devices (--device, --device-cgroup-rule)' },
   allowedSysctls: { kind: 'list', about: 'sysctls a container may set' },
   bindMountRoots: { kind: 'list', about: 'host paths bind mounts may come from' },
   allowedRegistries: { kind: 'list', about: 'registries images may come from' },
