@@ -139,14 +139,12 @@ export class Engine {
   private registryService?: RegistryService;
 
   // --- containers ---
-  async create(req: CreateRequest) {
-    const made = await createContainer(this.ctx, req);
-    if (req.expire !== undefined) this.expiry.schedule();
-    return made;
-  }
-  start(ref: string) { return startContainer(this.ctx, ref); }
+  // create and start write their records without an fsync each (containers/create.ts, start.ts): the answer waits
+  // for one flush, which the writes of concurrent creates and starts share, off the event loop.
+  async create(req: CreateRequest) { return this.flushed(this.createUnflushed(req)); }
+  start(ref: string) { return this.flushed(startContainer(this.ctx, ref)); }
   stop(ref: string, timeoutSeconds?: number) { return stopContainer(this.ctx, ref, timeoutSeconds); }
-  restart(ref: string, timeoutSeconds?: number) { return restartContainer(this.ctx, ref, timeoutSeconds); }
+  restart(ref: string, timeoutSeconds?: number) { return this.flushed(restartContainer(this.ctx, ref, timeoutSeconds)); }
   kill(ref: string, signal?: string) { return killContainer(this.ctx, ref, signal); }
   pause(ref: string) { return pauseContainer(this.ctx, ref, true); }
   unpause(ref: string) { return pauseContainer(this.ctx, ref, false); }
@@ -154,8 +152,28 @@ export class Engine {
   wait(ref: string, condition: WaitCondition = 'not-running', signal?: AbortSignal) {
     return armWait(this.ctx, this.ctx.state.lookupContainer(ref).config.id, condition, undefined, signal);
   }
-  /** create, attach, wait and start as one call (containers/run.ts); `bulkhead run` without -d or -i uses it. */
-  runAttached(req: CreateRequest) { return runAttached(this, req); }
+  /**
+   * create, attach, wait and start as one call (containers/run.ts); `bulkhead run` without -d or -i uses it. One
+   * flush, after the start, makes both records durable before the output flows.
+   */
+  runAttached(req: CreateRequest) {
+    return runAttached({ create: (r) => this.createUnflushed(r), attach: (ref, o) => this.attach(ref, o), wait: (ref, c, s) => this.wait(ref, c, s),
+      start: (ref) => startContainer(this.ctx, ref), flush: () => this.ctx.state.flush() }, req);
+  }
+  /** create and start, answered once both records are on disk (`run -d`). */
+  async runDetached(req: CreateRequest) {
+    return this.flushed(this.createUnflushed(req).then(async (made) => { await startContainer(this.ctx, made.id); return made; }));
+  }
+  private async createUnflushed(req: CreateRequest) {
+    const made = await createContainer(this.ctx, req);
+    if (req.expire !== undefined) this.expiry.schedule();
+    return made;
+  }
+  private async flushed<T>(work: Promise<T>): Promise<T> {
+    const result = await work;
+    await this.ctx.state.flush();
+    return result;
+  }
   /** The record with its live NetworkSettings (addresses, published ports). */
   inspect(ref: string) { return this.withNetwork(this.ctx.state.lookupContainer(ref)); }
   list(opts: ListFilters) { return listContainers(this.ctx, opts).map((c) => this.withNetwork(c)); }
@@ -181,7 +199,7 @@ export class Engine {
   copyTo(ref: string, path: string, tar: Readable) { return copyTo(this.ctx, ref, path, tar); }
   statPath(ref: string, path: string) { return statPath(this.ctx, ref, path); }
   diff(ref: string) { return diffContainer(this.ctx, ref); }
-  replace(ref: string, opts?: ReplaceOptions) { return replaceContainer(this.ctx, ref, opts); }
+  replace(ref: string, opts?: ReplaceOptions) { return this.flushed(replaceContainer(this.ctx, ref, opts)); }
   export(ref: string) { return exportContainer(this.ctx, ref); }
   commit(ref: string, req: CommitRequest) { return commitContainer(this.ctx, ref, req); }
   // --- prunes, each with docker's filters (until=, label=, label!=; engine/sprawl/prune-filters.ts) ---

@@ -8,8 +8,9 @@ import type { Allocation } from '../resources/types.js';
 
 /**
  * How a write reaches the disk. Every write is atomic and survives the daemon's crash; `durable: false` only lets
- * it reach the disk after the call returns (with the next durable write), so a power loss may undo it. The
- * engine asks for that only where start-up reconciliation, finding the older record, ends in the same place.
+ * it reach the disk after the call returns (with the next durable write, or a flush()), so a power loss may undo
+ * it. The engine asks for that where it awaits flush() before it answers, or where start-up reconciliation,
+ * finding the older record, ends in the same place.
  */
 export interface WriteOptions {
   durable?: boolean;
@@ -17,7 +18,7 @@ export interface WriteOptions {
 
 export interface ContainerStore {
   /** Throws AlreadyExists when the name is taken. */
-  addContainer(name: string, config: ContainerConfig, state: ContainerState): void;
+  addContainer(name: string, config: ContainerConfig, state: ContainerState, opts?: WriteOptions): void;
   getContainer(id: string): ContainerRecord | undefined;
   /** Resolves a full id, a unique id prefix or a name; throws NotFound, or InvalidArgument for an ambiguous prefix. */
   lookupContainer(ref: string): ContainerRecord;
@@ -75,6 +76,11 @@ export interface AllocationStore {
 
 export interface StateStore extends ContainerStore, ImageMetadataStore, VolumeStore, NetworkStore, AllocationStore {
   transaction<T>(fn: () => T): T;
+  /**
+   * Resolves once every write made before the call is on disk, without blocking the daemon meanwhile: the writes
+   * of many concurrent callers share one fsync.
+   */
+  flush(): Promise<void>;
   schemaVersion(): number;
   close(): void;
 }

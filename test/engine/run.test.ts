@@ -52,8 +52,11 @@ it('keeps the output of a process that ended before start returned, to its end',
         stderrPeer.end();
         await new Promise((r) => setTimeout(r, 100));
       },
+      flush: async () => { flushedAfterStart = stdoutPeer.writableEnded; },
     };
+    let flushedAfterStart = false;
     const run = await runAttached(steps, { image: 'busybox' });
+    assert.equal(flushedAfterStart, true, 'the records were flushed after the start, before the answer');
     assert.deepEqual([await text(run.session.stdout), await text(run.session.stderr)], ['all of it\n', '']);
     assert.deepEqual(await run.exit, exited);
   } finally {
@@ -69,6 +72,7 @@ it('lets the parked attach and the wait go when the start fails', async () => {
     attach: async () => ({ tty: false, session: new Promise(() => undefined), cancel: () => { cancelled = true; } }),
     wait: (_ref, _condition, signal) => { waitSignal = signal; return new Promise(() => undefined); },
     start: async () => { throw new Error('exec: "nosuch": executable file not found'); },
+    flush: async () => undefined,
   };
   await assert.rejects(runAttached(steps, { image: 'busybox' }), /nosuch/);
   assert.equal(cancelled, true);

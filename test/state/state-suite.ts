@@ -69,6 +69,18 @@ export function stateSuite(name: string, open: () => StateStore): void {
       s.close();
     });
 
+    it('flushes for any number of callers at once, with writes made during a flush', async () => {
+      const s = open();
+      await s.flush(); // nothing written yet
+      const id = 'a'.repeat(64);
+      s.addContainer('flushed', containerConfig(id), initialState(), { durable: false });
+      const first = s.flush();
+      s.saveState(id, { ...initialState(), status: 'running', pid: 7 }, { durable: false });
+      await Promise.all([first, s.flush(), s.flush()]);
+      assert.equal(s.getContainer(id)?.state.pid, 7);
+      s.close();
+    });
+
     it('rolls back a failed transaction', () => {
       const s = open();
       assert.throws(() => s.transaction(() => {

@@ -20,9 +20,7 @@ export function containerRoutes(router: Router): void {
       const req = await readJson<CreateRequest>(r.raw);
       const out = response(r);
       if (queryBool(r.query, 'detach')) {
-        const made = await r.engine.create(req);
-        await r.engine.start(made.id);
-        return sendJson(out, 201, made);
+        return sendJson(out, 201, await r.engine.runDetached(req));
       }
       const run = await r.engine.runAttached(req);
       out.writeHead(200, { 'Content-Type': 'application/vnd.docker.multiplexed-stream', [CONTAINER_ID_HEADER]: run.id });

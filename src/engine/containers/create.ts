@@ -32,7 +32,7 @@ export async function createContainer(ctx: EngineContext, body: CreateRequest): 
     try {
       await ctx.storage.prepare(config.id, ctx.images.layerDirs(image), config.security.idMap);
       checkCreateQuota(ctx); // synchronous with the insert: two creates never both take the last slot
-      ctx.state.addContainer(name, config, initialState());
+      ctx.state.addContainer(name, config, initialState(), { durable: false }); // the engine's callers flush
     } catch (err) {
       await ctx.storage.remove(config.id).catch(() => undefined);
       throw wrap(err, `create container ${name}`);

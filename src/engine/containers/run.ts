@@ -13,6 +13,8 @@ export interface RunSteps {
   attach(ref: string, opts: { stdin: boolean }): Promise<AttachHandle>;
   wait(ref: string, condition: WaitCondition, signal?: AbortSignal): Promise<WaitResult>;
   start(ref: string): Promise<void>;
+  /** Takes what create and start wrote to the disk (they skip their own fsyncs). */
+  flush(): Promise<void>;
 }
 
 export interface AttachedRun {
@@ -42,6 +44,7 @@ export async function runAttached(steps: RunSteps, req: CreateRequest): Promise<
   exit.catch(() => undefined); // abandoned when the start fails; its error is the one to report
   try {
     await steps.start(id);
+    await steps.flush();
     return { id, name, tty: handle.tty, session: await session, exit };
   } catch (err) {
     handle.cancel();

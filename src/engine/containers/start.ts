@@ -62,8 +62,10 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     }
     await attaching.connected;
     await ctx.runtime.start(id);
+    // No fsync here: the engine's callers flush before they answer (engine.ts). A restart by the restart policy
+    // answers no one; a power loss ends the container anyway.
     ctx.state.saveState(id, { ...rec.state, status: 'running', pid: created.pid, conmonPid: created.conmonPid, exitCode: 0,
-      oomKilled: false, startedAt: new Date().toISOString(), finishedAt: '', error: '', restarting: false });
+      oomKilled: false, startedAt: new Date().toISOString(), finishedAt: '', error: '', restarting: false }, { durable: false });
     ctx.health.begin(id);
   } catch (err) {
     await attaching?.abort(err);

@@ -33,6 +33,7 @@ export class MemoryStateStore implements StateStore {
 
   schemaVersion(): number { return 1; }
   close(): void { /* nothing to release */ }
+  flush(): Promise<void> { return Promise.resolve(); }
 
   addContainer(name: string, config: ContainerConfig, state: ContainerState): void {
     if (this.byName(name)) throw new AlreadyExistsError(`container name "${name}" is already in use`);

@@ -1,7 +1,9 @@
-// SQLite-backed state (better-sqlite3 12). WAL mode with synchronous=FULL so a crash or SIGKILL never tears a
-// write; each public method is one transaction, and transaction() nests several into one.
+// SQLite-backed state (better-sqlite3 12). WAL mode, so a crash or SIGKILL never tears a write, with
+// synchronous=FULL (an fsync per commit) except for the writes the engine marks `durable: false`, which a later
+// flush() or fsync takes to the disk; each public method is one transaction, and transaction() nests several into one.
 import Database from 'better-sqlite3';
-import { AlreadyExistsError, NotFoundError, type ContainerConfig, type ContainerRecord, type ContainerState,
+import { open } from 'node:fs/promises';
+import { AlreadyExistsError, NotFoundError, errnoCode, type ContainerConfig, type ContainerRecord, type ContainerState,
   type ImageRecord, type VolumeRecord } from '../../core/index.js';
 import { withNetworkDefaults } from '../../core/index.js';
 import type { AttachmentRecord, NetworkRecord } from '../../network/types.js';
@@ -18,9 +20,15 @@ function toRecord(row: ContainerRow): ContainerRecord {
 
 export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
+  private readonly walPath: string;
+  /** Writes made without their own fsync so far, and how many of them the last finished flush covered. */
+  private unsynced = 0;
+  private synced = 0;
+  private syncing?: Promise<void>;
 
   constructor(path: string) {
     this.db = new Database(path);
+    this.walPath = `${path}-wal`;
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
@@ -51,13 +59,42 @@ export class SqliteStateStore implements StateStore {
    * setting is per connection and read when a transaction commits, so it goes back to FULL at once.
    */
   private write<T>(opts: WriteOptions | undefined, fn: () => T): T {
-    if (opts?.durable !== false) return fn();
+    // Inside a transaction the enclosing commit decides (SQLite refuses to change the setting there).
+    if (opts?.durable !== false || this.db.inTransaction) return fn();
     this.db.exec('PRAGMA synchronous = NORMAL');
     try {
       return fn();
     } finally {
       this.db.exec('PRAGMA synchronous = FULL');
+      this.unsynced++;
     }
+  }
+
+  async flush(): Promise<void> {
+    const target = this.unsynced;
+    while (this.synced < target) {
+      this.syncing ??= this.syncWal().finally(() => { this.syncing = undefined; });
+      await this.syncing;
+    }
+  }
+
+  /**
+   * fdatasync of the WAL on a pool thread. A commit stays in the WAL until a checkpoint copies it into the
+   * database file, and the checkpoint syncs that file itself; with no WAL file, everything is there already.
+   */
+  private async syncWal(): Promise<void> {
+    const upTo = this.unsynced;
+    try {
+      const wal = await open(this.walPath, 'r');
+      try {
+        await wal.datasync();
+      } finally {
+        await wal.close();
+      }
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+    }
+    this.synced = upTo;
   }
 
   schemaVersion(): number {
@@ -70,14 +107,14 @@ export class SqliteStateStore implements StateStore {
 
   // --- containers ---
 
-  addContainer(name: string, config: ContainerConfig, state: ContainerState): void {
-    this.transaction(() => {
+  addContainer(name: string, config: ContainerConfig, state: ContainerState, opts?: WriteOptions): void {
+    this.write(opts, () => this.transaction(() => {
       if (this.sql('SELECT 1 FROM containers WHERE name = ?').get(name)) {
         throw new AlreadyExistsError(`container name "${name}" is already in use`);
       }
       this.sql('INSERT INTO containers (id, name, config, state, created) VALUES (?, ?, ?, ?, ?)')
         .run(config.id, name, JSON.stringify(config), JSON.stringify(state), config.created);
-    });
+    }));
   }
 
   getContainer(id: string): ContainerRecord | undefined {
