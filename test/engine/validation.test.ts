@@ -36,7 +36,7 @@ it('merges image and user settings the way docker does', () => {
   const ep = buildContainerConfig({ image: 'b', entrypoint: ['/bin/echo'] }, image, { runtime: 'runc' }).config;
   assert.deepEqual([ep.entrypoint, ep.cmd], [['/bin/echo'], []], 'a new entrypoint drops the image cmd');
   assert.deepEqual(mergeEnv(['A=1', 'B=2'], ['A']), ['B=2']);
-  const plain = buildContainerConfig({ image: 'b', init: false, annotations: {} }, image, 'runc').config;
+  const plain = buildContainerConfig({ image: 'b', init: false, annotations: {} }, image, { runtime: 'runc' }).config;
   assert.deepEqual([plain.init, plain.annotations], [undefined, undefined], 'no init and no annotations leave the stored config as before');
 });
 
