@@ -139,6 +139,24 @@ describe('Docker API: containers (docker CLI)', () => {
     assert.deepEqual(out.split('\n'), ['bound', '2', '1000', '/scratch', 'bh-host', '512', 'ro', 'bind-ro', '33554432', 'CapEff:\t0000000000000000']);
   });
 
+  it('--volumes-from: the same volumes at the same paths, data shared both ways, recorded in inspect', async () => {
+    e.dockerOk(['run', '-d', '--name', 'bh-vf-src', '-v', 'bh-vf:/data', 'busybox', 'sleep', '300']);
+    e.dockerOk(['exec', 'bh-vf-src', 'sh', '-c', 'echo from-src > /data/f']);
+    assert.equal(e.dockerOk(['run', '--rm', '--volumes-from', 'bh-vf-src', 'busybox', 'sh', '-c', 'cat /data/f; echo from-user > /data/u']), 'from-src');
+    assert.equal(e.dockerOk(['exec', 'bh-vf-src', 'cat', '/data/u']), 'from-user');
+    e.dockerOk(['create', '--name', 'bh-vf-ro', '--volumes-from', 'bh-vf-src:ro', 'busybox', 'touch', '/data/x']);
+    assert.equal(e.dockerOk(['inspect', '-f', '{{json .HostConfig.VolumesFrom}} {{range .Mounts}}{{.Name}}:{{.Destination}}:{{.RW}}{{end}}', 'bh-vf-ro']),
+      '["bh-vf-src:ro"] bh-vf:/data:false');
+    const ro = e.docker(['start', '-a', 'bh-vf-ro']);
+    assert.notEqual(ro.code, 0);
+    assert.match(ro.stderr, /Read-only file system/);
+    const missing = await e.http('POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: { VolumesFrom: ['bh-vf-nope'] } });
+    assert.equal(missing.status, 400);
+    assert.match(JSON.parse(missing.body).message, /no such container: bh-vf-nope/);
+    e.dockerOk(['rm', '-f', 'bh-vf-ro', 'bh-vf-src']);
+    e.dockerOk(['volume', 'rm', 'bh-vf']);
+  });
+
   it('unsupported settings are a 400 naming the field; bad input is a clear error', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['--init'], /HostConfig\.Init is not supported/],

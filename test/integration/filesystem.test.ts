@@ -179,6 +179,39 @@ describe('container filesystems and volumes (CLI)', () => {
     e.ok(['volume', 'rm', 'fs-cp-vol']);
   });
 
+  it('--volumes-from shares another container\'s volumes and binds; :ro, explicit -v and unknown sources', () => {
+    const bind = join(host, 'vf-bind');
+    mkdirSync(bind);
+    e.ok(['run', '-d', '--name', 'fs-vf-src', '-v', 'fs-vf-vol:/shared', '-v', `${bind}:/b`, '-v', '/anon', '--tmpfs', '/t',
+      'busybox', 'sleep', '300']);
+    e.ok(['exec', 'fs-vf-src', 'sh', '-c', 'echo from-src > /shared/f; echo anon-src > /anon/a; echo bind-src > /b/f']);
+    e.ok(['create', '--name', 'fs-vf-user', '--volumes-from', 'fs-vf-src', 'busybox', 'sh', '-c',
+      'cat /shared/f /anon/a /b/f; echo from-user > /shared/u; grep -c " /t " /proc/mounts']);
+    const started = e.run(['start', '-a', 'fs-vf-user']);
+    assert.equal(started.stdout, 'from-src\nanon-src\nbind-src\n0\n', started.stderr);   // the tmpfs is not shared
+    assert.equal(e.ok(['exec', 'fs-vf-src', 'cat', '/shared/u']), 'from-user');
+    const seen = inspectContainer(e, 'fs-vf-user').Config as unknown as { volumesFrom: string[]; mounts: Array<{ target: string; readOnly: boolean }> };
+    assert.deepEqual(seen.volumesFrom, ['fs-vf-src']);
+    assert.deepEqual(seen.mounts.map((m) => `${m.target}:${m.readOnly}`).sort(), ['/anon:false', '/b:false', '/shared:false']);
+
+    const ro = e.run(['run', '--rm', '--volumes-from', 'fs-vf-src:ro', 'busybox', 'sh', '-c', 'cat /shared/f; touch /shared/ro; touch /b/ro']);
+    assert.notEqual(ro.code, 0);
+    assert.equal(ro.stdout, 'from-src\n');
+    assert.match(ro.stderr, /Read-only file system/);
+    assert.ok(!existsSync(join(bind, 'ro')));
+    // the container's own -v on the same path wins over the inherited mount
+    assert.equal(e.ok(['run', '--rm', '--volumes-from', 'fs-vf-src', '-v', 'fs-vf-other:/shared', 'busybox', 'sh', '-c', 'ls /shared; cat /b/f']), 'bind-src');
+    e.ok(['volume', 'rm', 'fs-vf-other']);
+
+    // rm -v of the borrower leaves the source's volumes alone, anonymous ones included
+    e.ok(['rm', '-v', 'fs-vf-user']);
+    assert.equal(e.ok(['exec', 'fs-vf-src', 'cat', '/anon/a', '/shared/u']), 'anon-src\nfrom-user');
+    assertOneLineError(e.run(['run', '--rm', '--volumes-from', 'fs-vf-nope', 'busybox', 'true']), /no such container: fs-vf-nope/);
+    assertOneLineError(e.run(['run', '--rm', '--volumes-from', 'fs-vf-src:rx', 'busybox', 'true']), /invalid mode for volumes-from: rx/);
+    e.ok(['rm', '-f', '-v', 'fs-vf-src']);
+    e.ok(['volume', 'rm', 'fs-vf-vol']);
+  });
+
   it('diff shows A/C/D, export writes the files, commit makes a runnable image with the change', () => {
     e.ok(['run', '--name', 'fs-diff', 'busybox', 'sh', '-c', 'echo added > /tmp/added; rm /etc/group; echo extra:x:9:9::/:/bin/sh >> /etc/passwd']);
     const diff = e.ok(['diff', 'fs-diff']).split('\n');

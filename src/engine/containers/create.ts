@@ -13,6 +13,7 @@ import { initialState } from '../../core/index.js';
 import { DEFAULT_NETWORK } from '../networks/index.js';
 import { enforceCreatePolicy } from '../policy.js';
 import { checkCreateQuota } from '../sprawl/quotas.js';
+import { applyVolumesFrom } from './volumes-from.js';
 
 export async function createContainer(ctx: EngineContext, body: CreateRequest): Promise<{ id: string; name: string }> {
   const req = checkCreateRequest(body);
@@ -20,6 +21,7 @@ export async function createContainer(ctx: EngineContext, body: CreateRequest): 
   const { name, config } = buildContainerConfig(req, image, ctx.runtime.name);
   // Named networks must exist now (the default one is made at first start); a typo fails before anything is made.
   for (const n of config.networks) if (n.name !== DEFAULT_NETWORK) ctx.state.lookupNetwork(n.name);
+  applyVolumesFrom(ctx, config, req.volumesFrom ?? []);
   addImageVolumes(config, Object.keys(image.config.config?.Volumes ?? {}));
   for (const m of config.mounts) {
     if (m.type === 'volume' && !m.source) { m.source = newId(); m.anonymous = true; }
