@@ -2,8 +2,9 @@
 // the container's binds and volumes over it). Paths are resolved through the view (symlinks are followed as the
 // container sees them, never out of it), and the tar side is src/archive, which never follows a link in the
 // destination when it writes an entry, so hostile entries cannot escape either. An archive copied in is written
-// into the one directory it names: entries below it that cross another mount point land in the directory under
-// that mount, not in the mount (docker writes through its mount namespace; we have none for a stopped container).
+// into the one directory it names: an entry that would cross another mount point below it is refused, since it
+// would land under the mount, not in it (docker writes through its mount namespace, and fails with EBUSY on a
+// file mount such as /etc/hostname; a stopped container has no namespace to write through).
 //
 // Residual race: a process in a *running* container can swap a directory for a symlink between our resolution
 // and the write. src/archive re-resolves every parent inside the destination, and the final check below rejects
@@ -53,8 +54,8 @@ export interface CopyToOptions {
 }
 
 /**
- * Extracts tar into the directory containerPath (Docker's PUT /containers/{id}/archive). Returns the resolved
- * destination before reading the archive, through `check`, so the caller can refuse it (a read-only mount).
+ * Extracts tar into the directory containerPath (Docker's PUT /containers/{id}/archive). `check` sees the resolved
+ * destination before the archive is read, so the caller can refuse it (a read-only mount).
  */
 export async function copyToContainer(view: ContainerView, containerPath: string, tar: Readable,
   opts: CopyToOptions & { check?: (at: ViewPath) => void } = {}): Promise<void> {
@@ -76,18 +77,22 @@ export async function copyToContainer(view: ContainerView, containerPath: string
   }
   await assertInside(at.base, at.hostPath, containerPath);
   try {
-    await extractTar(tar, at.hostPath, { whiteouts: 'literal', preserveOwner: opts.preserveOwner ?? false });
+    await extractTar(tar, at.hostPath, { whiteouts: 'literal', preserveOwner: opts.preserveOwner ?? false,
+      mountPoints: [...mountsBelow(view, at, true).keys()] });
   } catch (err) {
     throw wrap(err, `copy to ${containerPath} in container`);
   }
 }
 
-/** The mounts inside a copied directory, by path relative to it, so the archive holds what the container sees there. */
-function mountsBelow(view: ContainerView, at: ViewPath): Map<string, string> {
+/**
+ * The mounts inside a directory, by path relative to it (with their host sources), so an archive of it holds what
+ * the container sees there; `withTmpfs` adds the tmpfs mounts (no source), which an extraction must not write under.
+ */
+function mountsBelow(view: ContainerView, at: ViewPath, withTmpfs = false): Map<string, string> {
   const below = new Map<string, string>();
   const prefix = at.containerPath === '/' ? '/' : `${at.containerPath}/`;
   for (const m of view.mounts) {
-    if (m.source !== undefined && m.destination.startsWith(prefix)) below.set(m.destination.slice(prefix.length), m.source);
+    if ((m.source !== undefined || withTmpfs) && m.destination.startsWith(prefix)) below.set(m.destination.slice(prefix.length), m.source ?? '');
   }
   return below;
 }

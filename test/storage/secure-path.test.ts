@@ -134,6 +134,12 @@ test('cp resolves through the mounts, longest destination first, and links in a 
   assert.equal(readFileSync(join(vol, 'new'), 'utf8'), 'into the volume');
   assert.ok(!existsSync(join(rootfs, 'data', 'new')));
 
+  // an entry that would cross a mount point below the destination is refused, not written under the mount
+  await assert.rejects(copyToContainer(mounted, '/data/sub', await tarOf([{ name: 'inner/x', body: 'under the mount?' }])),
+    (e) => errorKind(e) === 'InvalidArgument' && /inner is a mount point in the container/.test(String(e)));
+  await assert.rejects(copyToContainer(mounted, '/', await tarOf([{ name: 'scratch', type: 'directory' }])), /scratch is a mount point/);
+  assert.ok(!existsSync(join(vol, 'sub', 'inner', 'x')) && !existsSync(join(inner, 'x')));
+
   let seen: { mount?: { destination: string } } | undefined;
   await copyToContainer(mounted, '/data/sub/inner', await tarOf([{ name: 'x' }]), { check: (at) => { seen = at; throw new Error('refused'); } })
     .catch(() => undefined);
