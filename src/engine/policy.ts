@@ -1,9 +1,10 @@
 // The engine-wide security policy in the engine: loaded once at daemon start (a built-in profile or a policy
 // file), then applied to every container the engine is asked for, whichever API asked: create judges the
 // validated config before anything is written (a user name by the image's passwd), update judges the config it
-// would leave, exec judges the user the process would run as (a name by the container's passwd), start judges the uid the container's user name
-// resolves to in its own filesystem. `policy show` and `policy check` (which existing containers a policy would
-// refuse) read it too. The rules and their judgement live in security/policy; this file only builds what they judge.
+// would leave, exec judges the user the process would run as (a name by the container's own passwd), start judges
+// the uid the container's user name resolves to in its own filesystem. `policy show` and `policy check` (which
+// existing containers a policy would refuse) read it too. The rules and their judgement live in security/policy;
+// this file only builds what they judge.
 import { InvalidArgumentError, type ContainerConfig, type ImageRecord } from '../core/index.js';
 import { findInLayers, formatReference, parseReference, type ImageReference } from '../image/index.js';
 import { isShortName } from '../image/reference.js';

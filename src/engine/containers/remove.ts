@@ -52,7 +52,7 @@ export async function removeLocked(ctx: EngineContext, id: string, opts: RemoveO
     ctx.events.emit('container', 'die', id, { name: rec.name, image: rec.config.image, exitCode: '137', oomKilled: 'false' });
   }
   if (opts.volumes) {
-    // One another container still mounts (--volumes-from) stays, as in docker.
+    // A volume another container still mounts (--volumes-from) stays, as in docker.
     for (const m of rec.config.mounts) {
       if (m.type === 'volume' && m.anonymous) await ctx.volumes.remove(m.source, (n) => volumeInUse(ctx, n), true).catch(() => undefined);
     }
