@@ -70,7 +70,8 @@ class Extraction {
     const rel = relative(this.root, path);
     const mount = this.opts.mountPoints.find((m) => rel === m || rel.startsWith(`${m}/`));
     if (mount !== undefined) {
-      throw new InvalidArgumentError(`tar entry "${name}": ${mount} is a mount point in the container; copy into the mount itself`);
+      throw new InvalidArgumentError(`tar entry "${name}": ${mount} is a mount point in the container, which cp does not write across `
+        + '(copy into a directory mount itself; a file mount cannot be replaced)');
     }
     return { parent, path, rel };
   }

@@ -12,7 +12,7 @@
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import { dirname, posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { InvalidArgumentError, NotFoundError, errnoCode, wrap } from '../core/index.js';
+import { EngineError, InvalidArgumentError, NotFoundError, errnoCode, wrap } from '../core/index.js';
 import { extractTar, packPath } from '../archive/index.js';
 import { resolveInView, type ContainerView, type ViewPath } from './mount-view.js';
 
@@ -67,6 +67,7 @@ export async function copyToContainer(view: ContainerView, containerPath: string
     st = await lstat(at.hostPath);
   } catch (err) {
     tar.resume();
+    if (err instanceof EngineError) throw err; // a refusal that already names the path (read-only, tmpfs, loop)
     const code = errnoCode(err);
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new NotFoundError(`Could not find the file ${containerPath} in container`);
     throw wrap(err, `copy to ${containerPath} in container`);
