@@ -28,6 +28,20 @@ export interface ViewPath {
   mount?: ViewMount;
 }
 
+/**
+ * The view of `mounts` (in the order the runtime mounts them, parents first) over `rootfs`. Each destination is
+ * taken where the runtime put it: resolved through the rootfs and the mounts before it, as runc follows symlinks
+ * (an image's /var/run -> /run puts a mount at /var/run/x on /run/x).
+ */
+export async function buildView(rootfs: string, mounts: readonly ViewMount[]): Promise<ContainerView> {
+  const view: ContainerView = { rootfs, mounts: [] };
+  for (const m of mounts) {
+    const destination = await resolveInView(view, m.destination, true).then((at) => at.containerPath, () => m.destination);
+    view.mounts.push({ ...m, destination });
+  }
+  return view;
+}
+
 /** The mount holding a clean container path: the longest destination that is the path or one of its parents. */
 export function mountOf(view: ContainerView, containerPath: string): ViewMount | undefined {
   let best: ViewMount | undefined;

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import tarStream from 'tar-stream';
 import { errorKind } from '../../src/core/index.js';
-import { copyFromContainer, copyToContainer, resolveInRoot } from '../../src/storage/index.js';
+import { buildView, copyFromContainer, copyToContainer, resolveInRoot } from '../../src/storage/index.js';
 
 const base = mkdtempSync(join(tmpdir(), 'bh-test-securepath-'));
 const hostDir = join(base, 'host');          // stands for host files a container must never reach
@@ -146,4 +146,17 @@ test('cp resolves through the mounts, longest destination first, and links in a 
   assert.equal(seen?.mount?.destination, '/data/sub/inner');
   assert.ok(!existsSync(join(inner, 'x')));
   await assert.rejects(copyFromContainer(mounted, '/scratch/f'), (e) => errorKind(e) === 'NotSupported' && /tmpfs/.test(String(e)));
+});
+
+test('a mount whose destination crosses a rootfs symlink sits where the runtime put it', async () => {
+  const src = join(base, 'linked-src');
+  mkdirSync(src);
+  writeFileSync(join(src, 'f'), 'in the linked mount');
+  mkdirSync(join(rootfs, 'real-run'));
+  symlinkSync('/real-run', join(rootfs, 'var-run'));              // like an image's /var/run -> /run
+  const view = await buildView(rootfs, [{ destination: '/var-run/m', source: src, readOnly: false }]);
+  assert.deepEqual(view.mounts.map((m) => m.destination), ['/real-run/m']);
+  for (const p of ['/var-run/m/f', '/real-run/m/f']) {
+    assert.deepEqual([...(await tarEntries((await copyFromContainer(view, p)).stream)).values()], ['in the linked mount']);
+  }
 });

@@ -30,13 +30,13 @@ async function withRootfs<T>(ctx: EngineContext, id: string, fn: (rootfs: string
 
 export async function copyFrom(ctx: EngineContext, ref: string, path: string) {
   const rec = ctx.state.lookupContainer(ref);
-  return withRootfs(ctx, rec.config.id, (rootfs) => copyFromContainer(containerView(ctx, rec, rootfs), path), (r) => finished(r.stream));
+  return withRootfs(ctx, rec.config.id, async (rootfs) => copyFromContainer(await containerView(ctx, rec, rootfs), path), (r) => finished(r.stream));
 }
 
 /** What is at a container path (docker cp's HEAD archive), without following a final symlink. */
 export async function statPath(ctx: EngineContext, ref: string, path: string) {
   const rec = ctx.state.lookupContainer(ref);
-  return withRootfs(ctx, rec.config.id, async (rootfs) => (await statInContainer(containerView(ctx, rec, rootfs), path)).stat);
+  return withRootfs(ctx, rec.config.id, async (rootfs) => (await statInContainer(await containerView(ctx, rec, rootfs), path)).stat);
 }
 
 /** Docker's rules: never into a read-only mount; into the root filesystem only if it is writable. */
@@ -50,7 +50,7 @@ export async function copyTo(ctx: EngineContext, ref: string, path: string, tar:
       throw new InvalidArgumentError(`container "${rec.name}" has a read-only root filesystem`);
     }
   };
-  await withRootfs(ctx, rec.config.id, (rootfs) => copyToContainer(containerView(ctx, rec, rootfs), path, tar, { check }));
+  await withRootfs(ctx, rec.config.id, async (rootfs) => copyToContainer(await containerView(ctx, rec, rootfs), path, tar, { check }));
 }
 
 export async function diffContainer(ctx: EngineContext, ref: string) {

@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { NotFoundError, type ContainerRecord } from '../../core/index.js';
 import { ETC_FILES } from '../../specgen/index.js';
-import type { ContainerView, ViewMount } from '../../storage/index.js';
+import { buildView, type ContainerView, type ViewMount } from '../../storage/index.js';
 import { containerDir, type EngineContext } from '../context.js';
 
-export function containerView(ctx: EngineContext, rec: ContainerRecord, rootfs: string): ContainerView {
+export function containerView(ctx: EngineContext, rec: ContainerRecord, rootfs: string): Promise<ContainerView> {
   const user = rec.config.mounts.map((m): ViewMount => {
     const destination = posix.normalize(m.target).replace(/(.)\/+$/, '$1');
     if (m.type === 'tmpfs') return { destination, readOnly: m.readOnly };
@@ -22,5 +22,7 @@ export function containerView(ctx: EngineContext, rec: ContainerRecord, rootfs: 
   const etc = ETC_FILES
     .map((name): ViewMount => ({ destination: `/etc/${name}`, source: join(containerDir(ctx, rec.config.id), name), readOnly: false }))
     .filter((m) => !taken.has(m.destination) && existsSync(m.source!));
-  return { rootfs, mounts: [...etc, ...user] };
+  // Parents first, as specgen orders them for the runtime (userMounts).
+  const depth = (m: ViewMount) => m.destination.split('/').length;
+  return buildView(rootfs, [...etc, ...user.sort((a, b) => depth(a) - depth(b))]);
 }
