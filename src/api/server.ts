@@ -8,6 +8,7 @@ import { ConflictError, NotFoundError } from '../core/index.js';
 import type { Engine } from '../engine/index.js';
 import { socketAnswers } from '../sys/unix-socket.js';
 import { errorResponse } from './http-errors.js';
+import { ERROR_HEADER } from './wire.js';
 import { Router } from './router.js';
 import { containerRoutes } from './routes/containers.js';
 import { imageRoutes } from './routes/images.js';
@@ -56,7 +57,8 @@ export function createApiServer(engine: Engine, shutdown: () => void): Server {
       req.unpipe();
       req.resume();
       const { status, body } = errorResponse(err);
-      res.writeHead(status, { 'Content-Type': 'application/json' });
+      const forHead = req.method === 'HEAD' ? { [ERROR_HEADER]: Buffer.from(JSON.stringify(body)).toString('base64') } : {};
+      res.writeHead(status, { 'Content-Type': 'application/json', ...forHead });
       res.end(JSON.stringify(body));
     });
   });

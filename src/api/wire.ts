@@ -35,6 +35,9 @@ export class FrameDecoder {
   }
 }
 
+/** A HEAD answer has no body, so an error's ErrorBody travels base64-encoded JSON in this header as well. */
+export const ERROR_HEADER = 'bulkhead-error';
+
 /** What every failed request answers: docker's `message`, plus the engine's kind and a run exit code. */
 export interface ErrorBody {
   message: string;

@@ -26,6 +26,9 @@ export interface ExtractOptions {
   whiteouts: 'overlay' | 'literal';
   /** keep uid/gid from the tar (true for layers); false = files owned by root. Default true. */
   preserveOwner?: boolean;
+  /** Paths below destDir (relative) where the container has another filesystem mounted (cp): an entry at or
+   *  below one would land under the mount, not in it, so it is refused. */
+  mountPoints?: readonly string[];
 }
 
 export interface ExtractResult {
@@ -64,7 +67,13 @@ class Extraction {
   async place(comps: string[], name: string): Promise<{ parent: string; path: string; rel: string }> {
     const parent = await this.resolver.dir(comps.slice(0, -1), true, name);
     const path = join(parent, comps[comps.length - 1]!);
-    return { parent, path, rel: relative(this.root, path) };
+    const rel = relative(this.root, path);
+    const mount = this.opts.mountPoints.find((m) => rel === m || rel.startsWith(`${m}/`));
+    if (mount !== undefined) {
+      throw new InvalidArgumentError(`tar entry "${name}": ${mount} is a mount point in the container, which cp does not write across `
+        + '(copy into a directory mount itself; a file mount cannot be replaced)');
+    }
+    return { parent, path, rel };
   }
 
   /** Removes whatever is at path, keeping a directory when a directory is about to be written there. */
@@ -247,7 +256,7 @@ async function feed(src: Readable, extract: tar.Extract, stages: Readable[], ups
 /** Extracts a tar (gzip auto-detected) into destDir, which must exist. Never writes outside destDir. */
 export async function extractTar(input: Readable, destDir: string, opts: ExtractOptions): Promise<ExtractResult> {
   const root = await realpath(destDir).catch((err) => { throw wrap(err, `extract into ${destDir}`); });
-  const x = new Extraction(root, { whiteouts: opts.whiteouts, preserveOwner: opts.preserveOwner ?? true });
+  const x = new Extraction(root, { whiteouts: opts.whiteouts, preserveOwner: opts.preserveOwner ?? true, mountPoints: opts.mountPoints ?? [] });
   const hash = createHash('sha256');
   const tap = new Transform({ transform(chunk: Buffer, _enc, cb) { hash.update(chunk); cb(null, chunk); } });
   const extract = tar.extract();

@@ -17,6 +17,9 @@ export interface PackOptions {
   rebaseName?: string;
   /** 'overlay': srcPath is an overlayfs upper dir; store its whiteouts (char 0:0, opaque xattr) as OCI .wh. files. */
   whiteouts?: 'overlay';
+  /** Paths below srcPath (relative, no leading "/") whose content is taken from another host path instead: the
+   *  container's mounts when cp copies a directory out, so the archive holds what the container sees. */
+  mounts?: ReadonlyMap<string, string>;
 }
 
 type EntryHeader = Partial<tar.Header> & { name: string };
@@ -26,6 +29,7 @@ interface PackState {
   inodes: Map<string, string>; // "dev:ino" → first entry name, for hardlinks
   opaque: Set<string>;         // relative dirs marked opaque (overlay mode)
   overlay: boolean;
+  mounts: ReadonlyMap<string, string>;
 }
 
 function devNumbers(rdev: number): { devmajor: number; devminor: number } {
@@ -59,10 +63,13 @@ async function addPath(s: PackState, path: string, name: string, rel: string, st
   if (st.isDirectory()) {
     if (name !== '') await addEntry(s.pack, { ...base, type: 'directory' });
     if (s.opaque.has(rel)) await addEntry(s.pack, { ...base, name: join(name, '.wh..wh..opq'), type: 'file', mode: 0o644, size: 0 });
-    const children = (await readdir(path)).sort();
+    // A mount point the directory below lacks (made only in the container's mount namespace) is still listed.
+    const mountedHere = [...s.mounts.keys()].filter((k) => (k.includes('/') ? k.slice(0, k.lastIndexOf('/')) : '.') === rel);
+    const children = [...new Set([...(await readdir(path)), ...mountedHere.map((k) => basename(k))])].sort();
     for (const child of children) {
-      const childPath = join(path, child);
-      await addPath(s, childPath, name === '' ? child : `${name}/${child}`, rel === '.' ? child : `${rel}/${child}`, await lstat(childPath));
+      const childRel = rel === '.' ? child : `${rel}/${child}`;
+      const childPath = s.mounts.get(childRel) ?? join(path, child);
+      await addPath(s, childPath, name === '' ? child : `${name}/${child}`, childRel, await lstat(childPath));
     }
     return;
   }
@@ -93,7 +100,7 @@ export function packPath(srcPath: string, opts: PackOptions = {}): Readable {
   void (async () => {
     const overlay = opts.whiteouts === 'overlay';
     const opaque = new Set(overlay ? await listOpaqueDirs(srcPath) : []);
-    const s: PackState = { pack, inodes: new Map(), opaque, overlay };
+    const s: PackState = { pack, inodes: new Map(), opaque, overlay, mounts: opts.mounts ?? new Map() };
     const st = await lstat(srcPath);
     if (name === '' && !st.isDirectory()) throw wrap(new Error('rebase name "." needs a directory'), `pack ${srcPath}`);
     await addPath(s, srcPath, name, '.', st);

@@ -4,7 +4,7 @@ import { request, type IncomingHttpHeaders, type IncomingMessage } from 'node:ht
 import type { Duplex, Readable } from 'node:stream';
 import { liteRequest } from './http-lite.js';
 import { EngineError, errnoCode, type ErrorKind } from '../core/index.js';
-import { kindForStatus, type ErrorBody } from '../api/wire.js';
+import { ERROR_HEADER, kindForStatus, type ErrorBody } from '../api/wire.js';
 
 export interface ClientOptions {
   socketPath: string;
@@ -133,7 +133,8 @@ export async function readAll(res: Readable): Promise<string> {
 }
 
 async function toApiError(res: ApiResponse): Promise<ApiError> {
-  const text = await readAll(res).catch(() => '');
+  const inHeader = res.headers[ERROR_HEADER];
+  const text = (await readAll(res).catch(() => '')) || (typeof inHeader === 'string' ? Buffer.from(inHeader, 'base64').toString('utf8') : '');
   try {
     const body = JSON.parse(text) as ErrorBody;
     return new ApiError(body.kind ?? kindForStatus(res.statusCode ?? 500), body.message, body.exitCode ?? 125);

@@ -133,6 +133,7 @@ export interface ContainerConfig {
   openStdin: boolean;
   labels: Record<string, string>;
   mounts: MountSpec[];
+  volumesFrom?: string[];   // --volumes-from as given (CONTAINER[:ro|rw]); their mounts are copied into `mounts`
   readOnlyRootfs: boolean;
   network: NetworkMode;
   networks: NetworkAttachmentConfig[];   // empty for none/host

@@ -1,9 +1,10 @@
 // The engine-wide security policy in the engine: loaded once at daemon start (a built-in profile or a policy
 // file), then applied to every container the engine is asked for, whichever API asked: create judges the
 // validated config before anything is written (a user name by the image's passwd), update judges the config it
-// would leave, exec judges the user the process would run as, start judges the uid the container's user name
-// resolves to in its own filesystem. `policy show` and `policy check` (which existing containers a policy would
-// refuse) read it too. The rules and their judgement live in security/policy; this file only builds what they judge.
+// would leave, exec judges the user the process would run as (a name by the container's own passwd), start judges
+// the uid the container's user name resolves to in its own filesystem. `policy show` and `policy check` (which
+// existing containers a policy would refuse) read it too. The rules and their judgement live in security/policy;
+// this file only builds what they judge.
 import { InvalidArgumentError, type ContainerConfig, type ImageRecord } from '../core/index.js';
 import { findInLayers, formatReference, parseReference, type ImageReference } from '../image/index.js';
 import { isShortName } from '../image/reference.js';
@@ -12,7 +13,7 @@ import {
   policyRuleViews, resolveBindSources, PolicyDeniedError, PROFILE_NAMES, type ImageRefSubject, type Policy, type PolicySubject, type RuleView,
 } from '../security/policy/index.js';
 import { uidOfName } from '../specgen/index.js';
-import type { EngineContext } from './context.js';
+import { mountRootfs, type EngineContext } from './context.js';
 
 /** What `policy check` judges with: a built-in profile, a policy document (read by the client), or the engine's own. */
 export type PolicyInput = { profile: string } | { document: unknown; source: string };
@@ -58,12 +59,24 @@ export async function enforceUpdatePolicy(ctx: EngineContext, before: ContainerC
 }
 
 /**
- * Refuses an exec that would run as root under requireNonRoot. Judged by name as create judges the container's
- * user (a name that is not "root" is unverified, a numeric uid is believed), so no exec can be laxer than create.
+ * Refuses an exec that would run as root under requireNonRoot, when it is created (Docker clients show a hijacked
+ * start's status only). A numeric uid is believed; a name is looked up in the running container's own
+ * /etc/passwd, as start does for the container's user: a name that is uid 0 there is root, one it lacks is
+ * unverified. Start re-checks the uid the process really gets (enforceExecStartPolicy).
  */
-export function enforceExecUserPolicy(ctx: EngineContext, config: ContainerConfig, user: string | undefined): void {
+export async function enforceExecUserPolicy(ctx: EngineContext, config: ContainerConfig, user: string | undefined): Promise<void> {
   const policy = ctx.opts.policy;
-  if (policy) enforceUserPolicy(policy, { user: user || config.user }, 'exec');
+  if (!policy) return;
+  const effective = user || config.user;
+  const name = userName(effective);
+  const uid = name === undefined ? undefined : await containerUid(ctx, config, name);
+  enforceUserPolicy(policy, { user: effective, ...(uid === undefined ? {} : { uid }) }, 'exec');
+}
+
+/** An exec whose user resolves to root as it starts: the container's /etc/passwd may have changed since create. */
+export function enforceExecStartPolicy(ctx: EngineContext, user: string, uid: number): void {
+  const policy = ctx.opts.policy;
+  if (policy && uid === 0) enforceUserPolicy(policy, { user, uid }, 'exec');
 }
 
 /**
@@ -129,6 +142,15 @@ async function imageUid(ctx: EngineContext, image: ImageRecord, user: string): P
     return found.kind === 'file' ? await uidOfName(found.layerDir, name) : undefined;
   } catch {
     return undefined; // a passwd file the reader refuses (too large, not regular) proves nothing
+  }
+}
+
+/** The uid a running container's /etc/passwd gives a name; undefined when it has none (or a file the reader refuses). */
+async function containerUid(ctx: EngineContext, config: ContainerConfig, name: string): Promise<number | undefined> {
+  try {
+    return await uidOfName(await mountRootfs(ctx, config), name);
+  } catch {
+    return undefined;
   }
 }
 

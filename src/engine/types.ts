@@ -23,6 +23,8 @@ export interface CreateRequest {
   openStdin?: boolean;
   labels?: Record<string, string>;
   mounts?: MountSpec[];
+  /** CONTAINER[:ro|rw]: mount that container's volumes and binds at the same paths (engine/containers/volumes-from.ts). */
+  volumesFrom?: string[];
   readOnlyRootfs?: boolean;
   /** Docker's NetworkMode: none, host, bridge (default) or a network name. */
   network?: string;

@@ -5,6 +5,7 @@
 // the image's /etc/passwd and /etc/group through the rootfs without following links out of it.
 export { generateSpec, execProcessSpec, type SpecInputs, type ExecProcessOptions } from './generate.js';
 export { writeBundle } from './bundle.js';
+export { ETC_FILES } from './mounts.js';
 export { writeEtcFiles, filterResolvConf, type EtcFileSources, type EtcNetworkFacts } from './etc-files.js';
 export { resolveUser, uidOfName, type ResolvedUser } from './user.js';
 export { buildEnv, defaultCapabilities, DEFAULT_PATH } from './process.js';

@@ -6,6 +6,7 @@
 export { ContainerStorage, type ContainerStorageOptions } from './container-storage.js';
 export { VolumeService, type VolumeServiceOptions, type CopyUpSource } from './volumes.js';
 export { resolveInRoot, containerPathOf } from './secure-path.js';
+export { buildView, mountOf, type ContainerView, type ViewMount, type ViewPath } from './mount-view.js';
 export { copyFromContainer, copyToContainer, statInContainer, type PathStat, type CopyToOptions } from './copy.js';
 export type { Change, ChangeKind } from './changes.js';
 export { isMountPoint, readMountInfo, type MountInfo } from './mountinfo.js';

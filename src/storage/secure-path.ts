@@ -15,8 +15,18 @@ const MAX_SYMLINKS = 40;
  * do not exist are appended as they are, so the result may name a path that does not exist yet.
  */
 export async function resolveInRoot(rootfs: string, containerPath: string): Promise<string> {
-  if (containerPath.includes('\0')) throw new InvalidArgumentError(`invalid path ${JSON.stringify(containerPath)}: contains a NUL byte`);
   const root = resolve(rootfs);
+  const hostOf = (parts: string[]) => join(root, ...parts);
+  return hostOf(await resolveComponents(hostOf, containerPath));
+}
+
+/**
+ * The components of `containerPath` with every symlink resolved as the container sees it: `hostOf` says where a
+ * container path (as components below "/") lives on the host, so a caller can map parts of the tree elsewhere
+ * (the container's mounts: see mount-view.ts). An absolute link or ".." never leaves the container's "/".
+ */
+export async function resolveComponents(hostOf: (parts: string[]) => string, containerPath: string): Promise<string[]> {
+  if (containerPath.includes('\0')) throw new InvalidArgumentError(`invalid path ${JSON.stringify(containerPath)}: contains a NUL byte`);
   const pending = splitPath(containerPath);
   const resolved: string[] = [];
   let links = 0;
@@ -24,7 +34,7 @@ export async function resolveInRoot(rootfs: string, containerPath: string): Prom
     const part = pending.shift()!;
     if (part === '.') continue;
     if (part === '..') { resolved.pop(); continue; }
-    const candidate = join(root, ...resolved, part);
+    const candidate = hostOf([...resolved, part]);
     let isLink = false;
     try {
       isLink = (await lstat(candidate)).isSymbolicLink();
@@ -40,7 +50,7 @@ export async function resolveInRoot(rootfs: string, containerPath: string): Prom
     if (isAbsolute(target)) resolved.length = 0;
     pending.unshift(...splitPath(target));
   }
-  return join(root, ...resolved);
+  return resolved;
 }
 
 /** The path inside the container that a host path under rootfs corresponds to ("/" for the rootfs itself). */

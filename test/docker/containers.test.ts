@@ -85,6 +85,8 @@ describe('Docker API: containers (docker CLI)', () => {
     assert.equal(readFileSync(join(host, 'out.txt'), 'utf8'), 'made-inside\n');
     e.dockerOk(['cp', 'bh-web:/etc', join(host, 'etc')]);
     assert.ok(readFileSync(join(host, 'etc', 'passwd'), 'utf8').startsWith('root:'));
+    // the engine's /etc files are mounts: cp reads what the container sees there, not the image's files below
+    assert.equal(readFileSync(join(host, 'etc', 'hostname'), 'utf8').trim(), e.dockerOk(['exec', 'bh-web', 'hostname']));
     const missing = e.docker(['cp', 'bh-web:/bh-nope', join(host, 'x')]);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /Could not find the file \/bh-nope/);
@@ -178,6 +180,35 @@ describe('Docker API: containers (docker CLI)', () => {
       assert.equal(r.status, 400, r.body);
       assert.match(JSON.parse(r.body).message, message);
     }
+  });
+
+  it('--volumes-from: the same volumes at the same paths, data shared both ways, recorded in inspect', async () => {
+    e.dockerOk(['run', '-d', '--name', 'bh-vf-src', '-v', 'bh-vf:/data', 'busybox', 'sleep', '300']);
+    e.dockerOk(['exec', 'bh-vf-src', 'sh', '-c', 'echo from-src > /data/f']);
+    assert.equal(e.dockerOk(['run', '--rm', '--volumes-from', 'bh-vf-src', 'busybox', 'sh', '-c', 'cat /data/f; echo from-user > /data/u']), 'from-src');
+    assert.equal(e.dockerOk(['exec', 'bh-vf-src', 'cat', '/data/u']), 'from-user');
+    // docker cp reads and writes the volume, not the rootfs directory under its mount point
+    const cpDir = join(e.dir, 'cp-vf');
+    mkdirSync(cpDir);
+    writeFileSync(join(cpDir, 'in'), 'copied-in\n');
+    e.dockerOk(['cp', join(cpDir, 'in'), 'bh-vf-src:/data/']);
+    assert.equal(e.dockerOk(['run', '--rm', '--volumes-from', 'bh-vf-src', 'busybox', 'cat', '/data/in']), 'copied-in');
+    e.dockerOk(['cp', 'bh-vf-src:/data/u', join(cpDir, 'u')]);
+    assert.equal(readFileSync(join(cpDir, 'u'), 'utf8'), 'from-user\n');
+    e.dockerOk(['create', '--name', 'bh-vf-ro', '--volumes-from', 'bh-vf-src:ro', 'busybox', 'touch', '/data/x']);
+    assert.equal(e.dockerOk(['inspect', '-f', '{{json .HostConfig.VolumesFrom}} {{range .Mounts}}{{.Name}}:{{.Destination}}:{{.RW}}{{end}}', 'bh-vf-ro']),
+      '["bh-vf-src:ro"] bh-vf:/data:false');
+    const ro = e.docker(['start', '-a', 'bh-vf-ro']);
+    assert.notEqual(ro.code, 0);
+    assert.match(ro.stderr, /Read-only file system/);
+    const roCp = e.docker(['cp', join(cpDir, 'in'), 'bh-vf-ro:/data/']);
+    assert.notEqual(roCp.code, 0);
+    assert.match(roCp.stderr, /mounted volume \/data is marked read-only/);
+    const missing = await e.http('POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: { VolumesFrom: ['bh-vf-nope'] } });
+    assert.equal(missing.status, 400);
+    assert.match(JSON.parse(missing.body).message, /no such container: bh-vf-nope/);
+    e.dockerOk(['rm', '-f', 'bh-vf-ro', 'bh-vf-src']);
+    e.dockerOk(['volume', 'rm', 'bh-vf']);
   });
 
   it('unsupported settings are a 400 naming the field; bad input is a clear error', async () => {

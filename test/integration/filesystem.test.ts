@@ -122,6 +122,100 @@ describe('container filesystems and volumes (CLI)', () => {
     e.ok(['rm', 'fs-link']);
   });
 
+  it('cp goes through the container\'s mounts: /etc/hostname, a named volume and a bind, both ways', () => {
+    const bind = join(host, 'cp-bind');
+    const roBind = join(host, 'cp-ro');
+    mkdirSync(bind);
+    mkdirSync(roBind);
+    writeFileSync(join(bind, 'from-host'), 'bind-host\n');
+    e.ok(['run', '-d', '--name', 'fs-cp-mnt', '--hostname', 'fs-cp-host', '-v', 'fs-cp-vol:/vol', '-v', `${bind}:/srv/bind`,
+      '-v', `${roBind}:/ro:ro`, '--tmpfs', '/scratch', 'busybox', 'sh', '-c', 'echo in-volume > /vol/v; sleep 300']);
+    e.ok(['exec', 'fs-cp-mnt', 'test', '-e', '/vol/v']);
+    const out = join(host, 'cp-mnt-out');
+    mkdirSync(out);
+    e.ok(['cp', 'fs-cp-mnt:/etc/hostname', join(out, 'hostname')]);
+    assert.equal(readFileSync(join(out, 'hostname'), 'utf8'), 'fs-cp-host\n');
+    e.ok(['cp', 'fs-cp-mnt:/vol/v', out]);
+    assert.equal(readFileSync(join(out, 'v'), 'utf8'), 'in-volume\n');
+    e.ok(['cp', 'fs-cp-mnt:/srv/bind/from-host', out]);
+    assert.equal(readFileSync(join(out, 'from-host'), 'utf8'), 'bind-host\n');
+    e.ok(['cp', 'fs-cp-mnt:/etc', join(out, 'etc')]);    // a directory holding mount points carries what they mount
+    assert.equal(readFileSync(join(out, 'etc', 'hostname'), 'utf8'), 'fs-cp-host\n');
+
+    writeFileSync(join(host, 'cp-in.txt'), 'copied-in\n');
+    e.ok(['cp', join(host, 'cp-in.txt'), 'fs-cp-mnt:/vol/']);
+    e.ok(['cp', join(host, 'cp-in.txt'), 'fs-cp-mnt:/srv/bind/renamed.txt']);
+    assert.equal(e.ok(['exec', 'fs-cp-mnt', 'cat', '/vol/cp-in.txt', '/srv/bind/renamed.txt']), 'copied-in\ncopied-in');
+    assert.equal(readFileSync(join(bind, 'renamed.txt'), 'utf8'), 'copied-in\n');
+    // the rootfs directory under a mount point is not where the data went
+    e.ok(['stop', '-t', '0', 'fs-cp-mnt']);
+    e.ok(['cp', 'fs-cp-mnt:/vol/cp-in.txt', join(out, 'stopped.txt')]);        // a stopped container's mounts too
+    assert.equal(readFileSync(join(out, 'stopped.txt'), 'utf8'), 'copied-in\n');
+    e.ok(['start', 'fs-cp-mnt']);
+
+    assertOneLineError(e.run(['cp', join(host, 'cp-in.txt'), 'fs-cp-mnt:/ro/']), /read-only/);
+    assert.ok(!existsSync(join(roBind, 'cp-in.txt')), 'cp wrote into a read-only bind mount');
+    assertOneLineError(e.run(['cp', 'fs-cp-mnt:/scratch', out]), /\/scratch is a tmpfs mount/);
+    assertOneLineError(e.run(['cp', join(host, 'cp-in.txt'), 'fs-cp-mnt:/scratch/']), /\/scratch is a tmpfs mount/);   // the stat (HEAD) says why too
+    // a file mount is written through neither by docker (EBUSY) nor here, and never under the mount either
+    assertOneLineError(e.run(['cp', join(host, 'cp-in.txt'), 'fs-cp-mnt:/etc/hostname']), /hostname is a mount point in the container/);
+    assert.equal(e.ok(['exec', 'fs-cp-mnt', 'cat', '/etc/hostname']), 'fs-cp-host');
+  });
+
+  it('a symlink in a volume pointing outside it resolves inside the container, never on the host', () => {
+    e.ok(['exec', 'fs-cp-mnt', 'sh', '-c', 'ln -s / /vol/esc && ln -s ../../../../../../.. /vol/up']);
+    const file = newMarker();
+    assert.ok(!existsSync(join('/', file)));
+    writeFileSync(join(host, file), 'inside-only\n');
+    try {
+      e.ok(['cp', join(host, file), 'fs-cp-mnt:/vol/esc/']);
+      e.ok(['cp', join(host, file), `fs-cp-mnt:/vol/up/tmp/${file}`]);
+      assert.ok(!existsSync(join('/', file)) && !existsSync(join('/tmp', file)), 'cp wrote on the host');
+      assert.equal(e.ok(['exec', 'fs-cp-mnt', 'cat', `/${file}`, `/tmp/${file}`]), 'inside-only\ninside-only');
+      const got = join(host, 'esc-hostname');
+      e.ok(['cp', 'fs-cp-mnt:/vol/up/etc/hostname', got]);
+      assert.equal(readFileSync(got, 'utf8'), 'fs-cp-host\n');
+    } finally {
+      rmSync(join('/', file), { force: true });
+      rmSync(join('/tmp', file), { force: true });
+    }
+    e.ok(['rm', '-f', 'fs-cp-mnt']);
+    e.ok(['volume', 'rm', 'fs-cp-vol']);
+  });
+
+  it('--volumes-from shares another container\'s volumes and binds; :ro, explicit -v and unknown sources', () => {
+    const bind = join(host, 'vf-bind');
+    mkdirSync(bind);
+    e.ok(['run', '-d', '--name', 'fs-vf-src', '-v', 'fs-vf-vol:/shared', '-v', `${bind}:/b`, '-v', '/anon', '--tmpfs', '/t',
+      'busybox', 'sleep', '300']);
+    e.ok(['exec', 'fs-vf-src', 'sh', '-c', 'echo from-src > /shared/f; echo anon-src > /anon/a; echo bind-src > /b/f']);
+    e.ok(['create', '--name', 'fs-vf-user', '--volumes-from', 'fs-vf-src', 'busybox', 'sh', '-c',
+      'cat /shared/f /anon/a /b/f; echo from-user > /shared/u; grep -c " /t " /proc/mounts']);
+    const started = e.run(['start', '-a', 'fs-vf-user']);
+    assert.equal(started.stdout, 'from-src\nanon-src\nbind-src\n0\n', started.stderr);   // the tmpfs is not shared
+    assert.equal(e.ok(['exec', 'fs-vf-src', 'cat', '/shared/u']), 'from-user');
+    const seen = inspectContainer(e, 'fs-vf-user').Config as unknown as { volumesFrom: string[]; mounts: Array<{ target: string; readOnly: boolean }> };
+    assert.deepEqual(seen.volumesFrom, ['fs-vf-src']);
+    assert.deepEqual(seen.mounts.map((m) => `${m.target}:${m.readOnly}`).sort(), ['/anon:false', '/b:false', '/shared:false']);
+
+    const ro = e.run(['run', '--rm', '--volumes-from', 'fs-vf-src:ro', 'busybox', 'sh', '-c', 'cat /shared/f; touch /shared/ro; touch /b/ro']);
+    assert.notEqual(ro.code, 0);
+    assert.equal(ro.stdout, 'from-src\n');
+    assert.match(ro.stderr, /Read-only file system/);
+    assert.ok(!existsSync(join(bind, 'ro')));
+    // the container's own -v on the same path wins over the inherited mount
+    assert.equal(e.ok(['run', '--rm', '--volumes-from', 'fs-vf-src', '-v', 'fs-vf-other:/shared', 'busybox', 'sh', '-c', 'ls /shared; cat /b/f']), 'bind-src');
+    e.ok(['volume', 'rm', 'fs-vf-other']);
+
+    // rm -v of the borrower leaves the source's volumes alone, anonymous ones included
+    e.ok(['rm', '-v', 'fs-vf-user']);
+    assert.equal(e.ok(['exec', 'fs-vf-src', 'cat', '/anon/a', '/shared/u']), 'anon-src\nfrom-user');
+    assertOneLineError(e.run(['run', '--rm', '--volumes-from', 'fs-vf-nope', 'busybox', 'true']), /no such container: fs-vf-nope/);
+    assertOneLineError(e.run(['run', '--rm', '--volumes-from', 'fs-vf-src:rx', 'busybox', 'true']), /invalid mode for volumes-from: rx/);
+    e.ok(['rm', '-f', '-v', 'fs-vf-src']);
+    e.ok(['volume', 'rm', 'fs-vf-vol']);
+  });
+
   it('diff shows A/C/D, export writes the files, commit makes a runnable image with the change', () => {
     e.ok(['run', '--name', 'fs-diff', 'busybox', 'sh', '-c', 'echo added > /tmp/added; rm /etc/group; echo extra:x:9:9::/:/bin/sh >> /etc/passwd']);
     const diff = e.ok(['diff', 'fs-diff']).split('\n');

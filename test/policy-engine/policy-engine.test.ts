@@ -250,5 +250,31 @@ test('requireNonRoot with user names: judged by the image\'s passwd at create, a
   assert.match(started.stderr, /refused by policy rule "requireNonRoot": start: the container must not run as root \(user "app" is uid 0/);
   assert.equal(engine.ok(['inspect', '-f', '{{.State.Status}}', 'bh-users-swap']), 'created');
   engine.ok(['rm', 'bh-users-swap']);
+});
+
+test('requireNonRoot with user names: exec --user NAME is judged by the running container\'s own passwd', { skip }, async () => {
+  // Still on the restricted profile, with the image of the test above.
+  engine.ok(['run', '-d', '--name', 'bh-users-exec', '--user', 'app', '--cap-drop', 'ALL', 'bh-test-users:1', 'sleep', '300']);
+  assert.equal(engine.ok(['exec', '--user', 'app', 'bh-users-exec', 'id', '-u']), '1000');
+  assert.equal(engine.ok(['exec', 'bh-users-exec', 'id', '-u']), '1000');          // the container's own user, by name
+  assert.equal(engine.dockerOk(['exec', '--user', 'app', 'bh-users-exec', 'id', '-u']), '1000');
+  refusedByBulkhead(['exec', '--user', 'toor', 'bh-users-exec', 'true'], 'requireNonRoot');
+  assert.match(engine.run(['exec', '--user', 'toor', 'bh-users-exec', 'true']).stderr, /exec: the container must not run as root \(user "toor" is uid 0/);
+  refusedByDocker(['exec', '--user', 'toor', 'bh-users-exec', 'true'], 'requireNonRoot');
+  assert.match(engine.run(['exec', '--user', 'nobody-here', 'bh-users-exec', 'true']).stderr, /requireNonRoot.*"nobody-here" cannot be verified as non-root/);
+
+  // An exec created while "app" was uid 1000 is judged again when it starts, by the uid it then gets.
+  const created = await engine.http('POST', '/containers/bh-users-exec/exec', { User: 'app', Cmd: ['true'] });
+  assert.equal(created.status, 201, created.body);
+  const passwd = join(engine.dir, 'passwd-exec');
+  writeFileSync(passwd, 'root:x:0:0::/root:/bin/sh\napp:x:0:0::/:/bin/sh\n');
+  engine.ok(['cp', passwd, 'bh-users-exec:/etc/passwd']);
+  const started = await engine.http('POST', `/exec/${(JSON.parse(created.body) as { Id: string }).Id}/start`, { Detach: true });
+  assert.equal(started.status, 403, started.body);
+  assert.match(started.body, /requireNonRoot.*user \\"app\\" is uid 0/);
+  // and the container's passwd now makes "app" root for every new exec too, the default user's included
+  refusedByBulkhead(['exec', '--user', 'app', 'bh-users-exec', 'true'], 'requireNonRoot');
+  refusedByBulkhead(['exec', 'bh-users-exec', 'true'], 'requireNonRoot');
+  engine.ok(['rm', '-f', 'bh-users-exec']);
   engine.ok(['rmi', 'bh-test-users:1']);
 });

@@ -32,7 +32,7 @@ const UNSUPPORTED_CONFIG: Record<string, string> = {
   MacAddress: 'MAC addresses are not configurable',
 };
 const UNSUPPORTED_HOST: Record<string, string> = {
-  VolumesFrom: 'mount the volumes by name instead', Links: 'legacy links are not implemented',
+  Links: 'legacy links are not implemented',
   Cgroup: 'joining another cgroup is not implemented',
   DeviceRequests: 'GPU and device requests are not implemented', KernelMemory: 'kernel memory limits are deprecated',
   KernelMemoryTCP: 'kernel memory limits are deprecated', CpuCount: 'Windows only', CpuPercent: 'Windows only',
@@ -90,6 +90,7 @@ export function translateCreate(body: DockerCreateBody, name: string | undefined
   }
   const mounts = mountsFromDocker(body, hc);
   if (mounts.length) req.mounts = mounts;
+  if (isSet(hc.VolumesFrom)) req.volumesFrom = stringList(hc.VolumesFrom, 'HostConfig.VolumesFrom');
   const resources: ResourceLimits = resourcesFromDocker(hc, 'create');
   if (isSet(hc.Ulimits)) resources.ulimits = objects(hc.Ulimits, 'HostConfig.Ulimits').map(ulimit);
   if (isSet(hc.ShmSize)) resources.shmSize = num(hc.ShmSize, 'HostConfig.ShmSize');

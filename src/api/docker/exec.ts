@@ -12,7 +12,7 @@ type Obj = Record<string, unknown>;
 export function dockerExecRoutes(router: Router): void {
   router
     .add('POST', '/containers/:ref/exec', async (r) => {
-      const inst = r.engine.createExec(r.params.ref!, translateExec(await readJson<Obj>(r.raw)));
+      const inst = await r.engine.createExec(r.params.ref!, translateExec(await readJson<Obj>(r.raw)));
       sendJson(response(r), 201, { Id: inst.id });
     })
     .add('POST', '/exec/:id/start', async (r) => {

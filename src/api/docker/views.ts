@@ -130,7 +130,7 @@ function hostConfigView(c: Networked) {
   return {
     Binds: binds.length ? binds : null, ContainerIDFile: '', LogConfig: { Type: 'json-file', Config: {} },
     NetworkMode: String(cfg.network), PortBindings: portBindings(c), RestartPolicy: { Name: cfg.restartPolicy?.name ?? 'no', MaximumRetryCount: cfg.restartPolicy?.maximumRetryCount ?? 0 },
-    AutoRemove: cfg.autoRemove, VolumeDriver: '', VolumesFrom: null,
+    AutoRemove: cfg.autoRemove, VolumeDriver: '', VolumesFrom: cfg.volumesFrom?.length ? cfg.volumesFrom : null,
     ConsoleSize: cfg.consoleSize ? [cfg.consoleSize.height, cfg.consoleSize.width] : [0, 0],
     CapAdd: sec.capAdd.length ? sec.capAdd : null, CapDrop: sec.capDrop.length ? sec.capDrop : null,
     CgroupnsMode: '', Dns: cfg.dns ?? [], DnsOptions: cfg.dnsOptions ?? [], DnsSearch: cfg.dnsSearch ?? [],

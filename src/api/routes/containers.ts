@@ -93,7 +93,7 @@ export function containerRoutes(router: Router): void {
       out.end();
     })
     .add('POST', `${P}/:ref/exec`, async (r) => {
-      sendJson(response(r), 201, { id: r.engine.createExec(r.params.ref!, await readJson<ExecRequest>(r.raw)).id });
+      sendJson(response(r), 201, { id: (await r.engine.createExec(r.params.ref!, await readJson<ExecRequest>(r.raw))).id });
     })
     .add('GET', `${P}/:ref/top`, async (r) => sendJson(response(r), 200, await r.engine.top(r.params.ref!)))
     .add('GET', `${P}/:ref/changes`, async (r) => sendJson(response(r), 200, await r.engine.diff(r.params.ref!)))

@@ -14,7 +14,7 @@ import { followRun, startAttached } from './run-io.js';
 
 interface CreateFlags extends ResourceFlags, SecurityFlags, NetworkFlags {
   name?: string; env: string[]; envFile: string[]; workdir?: string; user?: string; entrypoint?: string;
-  hostname?: string; volume: string[]; mount: string[]; tmpfs: string[]; readOnly?: boolean; label: string[];
+  hostname?: string; volume: string[]; mount: string[]; tmpfs: string[]; volumesFrom?: string[]; readOnly?: boolean; label: string[];
   rm?: boolean; interactive?: boolean; tty?: boolean; detach?: boolean; stopSignal?: string;
   stopTimeout?: string; runtime?: string; cgroupParent?: string; pull?: string; expire?: string;
   restart?: string; healthCmd?: string; healthInterval?: string; healthTimeout?: string; healthRetries?: string;
@@ -34,6 +34,7 @@ function addCreateFlags(cmd: Command): Command {
     .option('-v, --volume <spec>', 'bind mount or volume: SRC:DST[:ro], NAME:DST, or DST', collect, [])
     .option('--mount <spec>', 'type=bind|volume|tmpfs,source=…,target=…[,readonly]', collect, [])
     .option('--tmpfs <dst[:opts]>', 'mount a tmpfs', collect, [])
+    .option('--volumes-from <container[:ro|rw]>', "mount another container's volumes and binds at the same paths", collect, [])
     .option('--read-only', 'mount the root filesystem read-only')
     .option('-l, --label <KEY=VALUE>', 'set a label', collect, [])
     .option('--annotation <KEY=VALUE>', 'add an annotation to the OCI spec (config.json)', collect, [])
@@ -73,6 +74,7 @@ export function toCreateRequest(image: string, command: string[], f: CreateFlags
     env: [...parseEnvFile(f.envFile), ...parseEnv(f.env)], workingDir: f.workdir, user: f.user, hostname: f.hostname,
     tty: f.tty ?? false, openStdin: f.interactive ?? false, labels: parseLabels(f.label),
     mounts: [...f.volume.map(parseVolume), ...f.mount.map(parseMount), ...f.tmpfs.map(parseTmpfs)],
+    ...(f.volumesFrom?.length ? { volumesFrom: f.volumesFrom } : {}),
     readOnlyRootfs: f.readOnly ?? false, ...networkFromFlags(f), autoRemove: f.rm ?? false, expire: f.expire, stopSignal: f.stopSignal,
     stopTimeout: number(f.stopTimeout, '--stop-timeout'), runtime: f.runtime, cgroupParent: f.cgroupParent || undefined,
     consoleSize: f.tty ? terminalSize() : undefined,

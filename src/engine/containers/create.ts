@@ -14,6 +14,7 @@ import { DEFAULT_NETWORK } from '../networks/index.js';
 import { enforceCreatePolicy } from '../policy.js';
 import { checkCreateQuota } from '../sprawl/quotas.js';
 import { initBinary } from '../init-binary.js';
+import { applyVolumesFrom } from './volumes-from.js';
 
 export async function createContainer(ctx: EngineContext, body: CreateRequest): Promise<{ id: string; name: string }> {
   const req = checkCreateRequest(body);
@@ -22,6 +23,7 @@ export async function createContainer(ctx: EngineContext, body: CreateRequest): 
   if (config.init) initBinary(ctx.opts.initPath); // a host without the init refuses the container now, not at start
   // Named networks must exist now (the default one is made at first start); a typo fails before anything is made.
   for (const n of config.networks) if (n.name !== DEFAULT_NETWORK) ctx.state.lookupNetwork(n.name);
+  applyVolumesFrom(ctx, config, req.volumesFrom ?? []);
   addImageVolumes(config, Object.keys(image.config.config?.Volumes ?? {}));
   for (const m of config.mounts) {
     if (m.type === 'volume' && !m.source) { m.source = newId(); m.anonymous = true; }

@@ -6,7 +6,7 @@ import type { ExecSession } from '../../runtime/types.js';
 import { containerPaths, mountRootfs, type EngineContext } from '../context.js';
 import type { ExecRequest } from '../types.js';
 import { checkExecRequest } from '../request-shape.js';
-import { enforceExecUserPolicy } from '../policy.js';
+import { enforceExecStartPolicy, enforceExecUserPolicy } from '../policy.js';
 
 export interface ExecInstance {
   id: string;
@@ -19,12 +19,12 @@ export interface ExecInstance {
 
 const instances = new Map<string, ExecInstance>();
 
-export function createExec(ctx: EngineContext, ref: string, body: ExecRequest): ExecInstance {
+export async function createExec(ctx: EngineContext, ref: string, body: ExecRequest): Promise<ExecInstance> {
   const req = checkExecRequest(body);
   const rec = ctx.state.lookupContainer(ref);
   if (rec.state.status !== 'running') throw new ConflictError(`container "${rec.name}" is not running`);
   if (!Array.isArray(req.cmd) || req.cmd.length === 0) throw new InvalidArgumentError('exec needs a command');
-  enforceExecUserPolicy(ctx, rec.config, req.user); // here, not at start: Docker clients show a hijacked start's status only
+  await enforceExecUserPolicy(ctx, rec.config, req.user); // here, not at start: Docker clients show a hijacked start's status only
   const inst: ExecInstance = { id: newId(), containerId: rec.config.id, request: req, running: false, exitCode: null };
   instances.set(inst.id, inst);
   return inst;
@@ -47,6 +47,7 @@ export async function startExec(ctx: EngineContext, execId: string): Promise<Exe
     cmd: req.cmd, env: req.env ?? [], user: req.user || undefined,
     workingDir: req.workingDir || undefined, tty: req.tty ?? false, consoleSize: req.consoleSize,
   }, rootfs);
+  enforceExecStartPolicy(ctx, req.user || rec.config.user, process.user.uid);
   const session = await ctx.runtime.exec(rec.config.id, {
     sessionId: inst.id, process, tty: req.tty ?? false, stdin: req.stdin ?? false, paths: containerPaths(ctx, rec.config.id),
   });

@@ -1,9 +1,11 @@
 // Operations on a container's filesystem: cp in and out, diff, export and commit. They work on stopped
-// containers too (as in docker) by mounting the root filesystem for the duration of the call.
+// containers too (as in docker) by mounting the root filesystem for the duration of the call. cp sees the
+// container's mounts (mount-view.ts) as its processes do.
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { InvalidArgumentError, type ImageRecord, type ImageRunConfig } from '../../core/index.js';
-import { copyFromContainer, copyToContainer, statInContainer } from '../../storage/index.js';
+import { copyFromContainer, copyToContainer, statInContainer, type ViewPath } from '../../storage/index.js';
+import { containerView } from './mount-view.js';
 import { mountRootfs, type EngineContext } from '../context.js';
 
 /** Runs fn with the container's rootfs mounted; unmounts afterwards only if it was not mounted before. */
@@ -27,22 +29,28 @@ async function withRootfs<T>(ctx: EngineContext, id: string, fn: (rootfs: string
 }
 
 export async function copyFrom(ctx: EngineContext, ref: string, path: string) {
-  const id = ctx.state.lookupContainer(ref).config.id;
-  return withRootfs(ctx, id, (rootfs) => copyFromContainer(rootfs, path), (r) => finished(r.stream));
+  const rec = ctx.state.lookupContainer(ref);
+  return withRootfs(ctx, rec.config.id, async (rootfs) => copyFromContainer(await containerView(ctx, rec, rootfs), path), (r) => finished(r.stream));
 }
 
 /** What is at a container path (docker cp's HEAD archive), without following a final symlink. */
 export async function statPath(ctx: EngineContext, ref: string, path: string) {
-  const id = ctx.state.lookupContainer(ref).config.id;
-  return withRootfs(ctx, id, async (rootfs) => (await statInContainer(rootfs, path)).stat);
+  const rec = ctx.state.lookupContainer(ref);
+  return withRootfs(ctx, rec.config.id, async (rootfs) => (await statInContainer(await containerView(ctx, rec, rootfs), path)).stat);
 }
 
+/** Docker's rules: never into a read-only mount; into the root filesystem only if it is writable. */
 export async function copyTo(ctx: EngineContext, ref: string, path: string, tar: Readable): Promise<void> {
   const rec = ctx.state.lookupContainer(ref);
-  if (rec.config.readOnlyRootfs && rec.state.status === 'running') {
-    throw new InvalidArgumentError(`container "${rec.name}" has a read-only root filesystem`);
-  }
-  await withRootfs(ctx, rec.config.id, (rootfs) => copyToContainer(rootfs, path, tar));
+  const check = (at: ViewPath) => {
+    if (at.mount?.readOnly) {
+      throw new InvalidArgumentError(`cannot copy to ${path} in container "${rec.name}": mounted volume ${at.mount.destination} is marked read-only`);
+    }
+    if (!at.mount && rec.config.readOnlyRootfs && rec.state.status === 'running') {
+      throw new InvalidArgumentError(`container "${rec.name}" has a read-only root filesystem`);
+    }
+  };
+  await withRootfs(ctx, rec.config.id, async (rootfs) => copyToContainer(await containerView(ctx, rec, rootfs), path, tar, { check }));
 }
 
 export async function diffContainer(ctx: EngineContext, ref: string) {

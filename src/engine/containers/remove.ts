@@ -4,6 +4,7 @@
 import { ConflictError, wrap } from '../../core/index.js';
 import type { EngineContext } from '../context.js';
 import { teardownContainerNetwork } from '../networks/index.js';
+import { volumeInUse } from '../sprawl/prune.js';
 
 export interface RemoveOptions {
   force: boolean;
@@ -55,8 +56,9 @@ export async function removeLocked(ctx: EngineContext, id: string, opts: RemoveO
     ctx.events.emit('container', 'die', id, { name: rec.name, image: rec.config.image, exitCode: '137', oomKilled: 'false' });
   }
   if (opts.volumes) {
+    // A volume another container still mounts (--volumes-from) stays, as in docker.
     for (const m of rec.config.mounts) {
-      if (m.type === 'volume' && m.anonymous) await ctx.volumes.remove(m.source, () => false, true).catch(() => undefined);
+      if (m.type === 'volume' && m.anonymous) await ctx.volumes.remove(m.source, (n) => volumeInUse(ctx, n), true).catch(() => undefined);
     }
   }
   ctx.events.emit('container', 'destroy', id, { name: rec.name, image: rec.config.image, exitCode: String(rec.state.exitCode) });
