@@ -145,6 +145,8 @@ export interface ContainerConfig {
   expiresAt?: string;     // ISO: --expire's deadline (creation + duration); the engine stops and removes it then
   restartPolicy?: RestartPolicy;         // absent = "no" (src/engine/restart)
   healthcheck?: HealthcheckConfig;       // absent = no health check (src/engine/health)
+  /** docker's json-file options as given (max-size, max-file); absent = the log grows without bound (src/engine/logs). */
+  logOptions?: Record<string, string>;
 }
 
 /** Docker's restart policies (--restart); maximumRetryCount only counts for on-failure (0 = no limit). */

@@ -52,6 +52,7 @@ export function checkCreateRequest(body: unknown): CreateRequest {
     runtime: 'string', resources: 'object', security: 'object', consoleSize: 'object',
     networks: 'object[]', ports: 'object[]', publishAll: 'boolean', dns: 'string[]', dnsSearch: 'string[]', dnsOptions: 'string[]',
     extraHosts: 'string[]', networkOpts: 'record', expire: 'string', restartPolicy: 'object', healthcheck: 'object',
+    logOptions: 'record',
   }, ['image']);
   if (req.restartPolicy) check('create container: restartPolicy', req.restartPolicy, { name: 'string', maximumRetryCount: 'number' }, ['name']);
   if (req.healthcheck) {

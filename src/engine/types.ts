@@ -48,6 +48,8 @@ export interface CreateRequest {
   restartPolicy?: { name: string; maximumRetryCount?: number };
   /** Overrides of the image's HEALTHCHECK: absent fields keep the image's; test ["NONE"] disables it (src/engine/health). */
   healthcheck?: HealthcheckRequest;
+  /** --log-opt: max-size, max-file (src/engine/logs); absent = the daemon's "logOpts", if any. */
+  logOptions?: Record<string, string>;
 }
 
 /** The --health-* flags (docker's Config.Healthcheck, in ms); 0 or absent = the image's value or the default. */
@@ -106,6 +108,8 @@ export interface EngineOptions {
   policy?: Policy;
   /** Daemon config "quotas": caps on containers, running containers and guaranteed memory (engine/sprawl/quotas.ts). */
   quotas?: QuotaOptions;
+  /** Daemon config "logOpts": the log options of containers created without any (src/engine/logs). */
+  logOpts?: Record<string, string>;
 }
 
 export interface AllocationOptions {

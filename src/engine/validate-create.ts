@@ -11,6 +11,7 @@ import { validateSecurity } from './validate-security.js';
 import { checkRestartConflicts, validateRestartPolicy } from './restart/index.js';
 import { resolveHealthcheck } from './health/index.js';
 import { expiryDeadline } from './sprawl/expiry.js';
+import { validateLogOptions } from './logs/index.js';
 
 const SIGNAL_RE = /^(SIG)?[A-Z0-9]+$|^\d+$/;
 
@@ -66,6 +67,8 @@ export function buildContainerConfig(req: CreateRequest, image: ImageRecord, def
     ...(req.consoleSize ? { consoleSize: req.consoleSize } : {}),
     ...recovery(req, ic.Healthcheck),
   };
+  const logOptions = validateLogOptions(req.logOptions);
+  if (logOptions) config.logOptions = logOptions;
   if (!isAbsolute(config.workingDir)) throw new InvalidArgumentError(`working directory "${config.workingDir}" must be an absolute path`);
   if (req.expire !== undefined) config.expiresAt = expiryDeadline(req.expire, config.created);
   return { name, config };

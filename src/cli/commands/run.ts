@@ -8,7 +8,7 @@ import { addNetworkFlags, networkFromFlags, type NetworkFlags } from '../flags/n
 import type { CreateRequest } from '../../engine/index.js';
 import type { CliContext } from '../context.js';
 import type { Client } from '../client.js';
-import { collect, parseEnv, parseEnvFile, parseLabels, parseMount, parseTmpfs, parseVolume } from '../parse.js';
+import { collect, parseEnv, parseEnvFile, parseLabels, parseLogOpts, parseMount, parseTmpfs, parseVolume } from '../parse.js';
 import { terminalSize } from '../stdio.js';
 import { followRun, startAttached } from './run-io.js';
 
@@ -19,6 +19,7 @@ interface CreateFlags extends ResourceFlags, SecurityFlags, NetworkFlags {
   stopTimeout?: string; runtime?: string; pull?: string; expire?: string;
   restart?: string; healthCmd?: string; healthInterval?: string; healthTimeout?: string; healthRetries?: string;
   healthStartPeriod?: string; healthStartInterval?: string; healthcheck?: boolean; healthOnFailure?: string;
+  logOpt?: string[];
 }
 
 function addCreateFlags(cmd: Command): Command {
@@ -52,6 +53,7 @@ function addCreateFlags(cmd: Command): Command {
     .option('--health-start-interval <duration>', 'time between health checks during the start period (default 5s)')
     .option('--no-healthcheck', "disable the image's HEALTHCHECK")
     .option('--health-on-failure <action>', 'on becoming unhealthy: none (default), kill, restart or stop')
+    .option('--log-opt <KEY=VALUE>', 'log limit: max-size=10m (per file), max-file=3 (files kept, with max-size)', collect, [])
     .passThroughOptions()
     .argument('<image>')
     .argument('[command...]');
@@ -76,6 +78,7 @@ export function toCreateRequest(image: string, command: string[], f: CreateFlags
     security: securityFromFlags(f),
     restartPolicy: restartFromFlag(f.restart),
     healthcheck: healthFromFlags(f),
+    logOptions: parseLogOpts(f.logOpt ?? []),
   };
 }
 

@@ -17,7 +17,9 @@ import { checkCreateQuota } from '../sprawl/quotas.js';
 export async function createContainer(ctx: EngineContext, body: CreateRequest): Promise<{ id: string; name: string }> {
   const req = checkCreateRequest(body);
   const image = ctx.images.resolve(req.image);
-  const { name, config } = buildContainerConfig(req, image, ctx.runtime.name);
+  // The daemon's log options fill in those the request leaves out, key by key, as dockerd's "log-opts" do.
+  const logOptions = ctx.opts.logOpts || req.logOptions ? { ...ctx.opts.logOpts, ...req.logOptions } : undefined;
+  const { name, config } = buildContainerConfig({ ...req, logOptions }, image, ctx.runtime.name);
   // Named networks must exist now (the default one is made at first start); a typo fails before anything is made.
   for (const n of config.networks) if (n.name !== DEFAULT_NETWORK) ctx.state.lookupNetwork(n.name);
   addImageVolumes(config, Object.keys(image.config.config?.Volumes ?? {}));

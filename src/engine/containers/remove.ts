@@ -34,6 +34,7 @@ export async function removeLocked(ctx: EngineContext, id: string, opts: RemoveO
   }
   ctx.restart.forget(id);
   ctx.health.stop(id);
+  ctx.logRotation.unwatch(id);
   try {
     ctx.state.saveState(id, { ...rec.state, status: 'removing' });
     if (active) await killAndReap(ctx, id, rec.state.pid);

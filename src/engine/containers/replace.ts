@@ -137,6 +137,7 @@ export function recreateRequest(old: ContainerRecord, imageRef: string, image: I
     resources: { ...c.resources },
     security: withoutIdMap(c.security),
     ...(c.consoleSize ? { consoleSize: c.consoleSize } : {}),
+    ...(c.logOptions ? { logOptions: { ...c.logOptions } } : {}),
   };
 }
 
