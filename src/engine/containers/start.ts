@@ -67,7 +67,7 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     ctx.state.saveState(id, { ...rec.state, status: 'running', pid: created.pid, conmonPid: created.conmonPid, exitCode: 0,
       oomKilled: false, startedAt: new Date().toISOString(), finishedAt: '', error: '', restarting: false });
     ctx.health.begin(id);
-    ctx.logRotation.begin(id);
+    ctx.logRotation.begin(id, rec.config);
   } catch (err) {
     await attaching?.abort(err);
     await undoStart(ctx, rec, err);

@@ -8,6 +8,7 @@
 // lost, and the next open settles the chain (resumeRunning, or recordExit for a container that exited meanwhile).
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import type { ContainerConfig } from '../../core/index.js';
 import { containerPaths, type EngineContext } from '../context.js';
 import { logLimits } from './options.js';
 import { settleRotation } from './chain.js';
@@ -19,8 +20,8 @@ export class LogRotator {
   constructor(private readonly context: () => EngineContext) {}
 
   /** Just after a start (and at engine open for running containers): rotations are completed as they happen. */
-  begin(id: string): void {
-    const chain = this.chainOf(id);
+  begin(id: string, config: ContainerConfig): void {
+    const chain = this.chainOf(id, config);
     if (!chain || this.closed) return;
     this.unwatch(id);
     const watcher = watch(dirname(chain.log), (event, name) => {
@@ -33,14 +34,14 @@ export class LogRotator {
 
   resumeRunning(): void {
     for (const c of this.context().state.listContainers()) {
-      if (c.state.status === 'running' || c.state.status === 'paused') this.begin(c.config.id);
+      if (c.state.status === 'running' || c.state.status === 'paused') this.begin(c.config.id, c.config);
     }
   }
 
   /** The container exited: its last rotation is completed, and the watch ends. */
-  end(id: string): void {
+  end(id: string, config: ContainerConfig): void {
     this.unwatch(id);
-    const chain = this.chainOf(id);
+    const chain = this.chainOf(id, config);
     if (chain) this.settle(id, chain);
   }
 
@@ -55,11 +56,9 @@ export class LogRotator {
   }
 
   /** The log and its max-file, for a container whose log keeps more than one file. */
-  private chainOf(id: string): { log: string; maxFile: number } | undefined {
-    const ctx = this.context();
-    const rec = ctx.state.getContainer(id);
-    const limits = rec && logLimits(rec.config);
-    return limits && limits.maxFile > 1 ? { log: containerPaths(ctx, id).logPath, maxFile: limits.maxFile } : undefined;
+  private chainOf(id: string, config: ContainerConfig): { log: string; maxFile: number } | undefined {
+    const limits = logLimits(config);
+    return limits && limits.maxFile > 1 ? { log: containerPaths(this.context(), id).logPath, maxFile: limits.maxFile } : undefined;
   }
 
   private settle(id: string, chain: { log: string; maxFile: number }): void {
