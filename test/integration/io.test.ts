@@ -112,7 +112,7 @@ describe('container stdio (CLI)', () => {
     assert.equal(all.stderr, '');
     const nums = lineNumbers(all.stdout);
     assert.equal(nums.at(-1), 1999, 'the newest line is shown');
-    assert.ok(nums.length > 2 * 4000 / 100, `lines of the rotated files are shown too (${nums.length})`);
+    assert.ok(nums.length > 50, `more lines than one file holds (about 41): the rotated files are read too (${nums.length})`);
     // In order; at this rate (a file every few ms) a file can be dropped when conmon fills the next one before the
     // daemon completes the rotation (docs/docker-compat.md), so gaps are allowed here and tested away below.
     nums.forEach((n, i) => assert.ok(i === 0 || n > nums[i - 1]!, `line ${n} after ${nums[i - 1]}`));
