@@ -46,6 +46,18 @@ function parseKeyValues(values: string[], what: string, needsEquals: boolean): R
   return out;
 }
 
+/** --log-opt KEY=VALUE, repeated; the engine checks the keys and values (src/engine/logs). */
+export function parseLogOpts(values: string[]): Record<string, string> | undefined {
+  if (values.length === 0) return undefined;
+  const opts: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new InvalidArgumentError(`invalid --log-opt "${v}": expected KEY=VALUE, such as max-size=10m`);
+    opts[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  return opts;
+}
+
 /** -v SRC:DST[:ro|rw], -v NAME:DST, -v DST (anonymous volume). Relative host paths are refused, as in docker. */
 export function parseVolume(spec: string): MountSpec {
   const parts = spec.split(':');

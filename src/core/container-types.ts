@@ -159,6 +159,8 @@ export interface ContainerConfig {
   healthcheck?: HealthcheckConfig;       // absent = no health check (src/engine/health)
   init?: boolean;                        // --init: the engine's init runs as PID 1 and starts the command (absent = none)
   annotations?: Record<string, string>;  // --annotation: the OCI spec's annotations (absent = none)
+  /** docker's json-file options as given (max-size, max-file); absent = the log grows without bound (src/engine/logs). */
+  logOptions?: Record<string, string>;
 }
 
 /** Docker's restart policies (--restart); maximumRetryCount only counts for on-failure (0 = no limit). */

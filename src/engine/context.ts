@@ -15,6 +15,7 @@ import type { NetworkRuntime } from './networks/runtime.js';
 import type { AllocationRuntime } from './allocation/runtime.js';
 import type { RestartManager } from './restart/index.js';
 import type { HealthMonitor } from './health/index.js';
+import type { LogRotator } from './logs/index.js';
 
 export interface EngineContext {
   opts: EngineOptions;
@@ -31,6 +32,7 @@ export interface EngineContext {
   alloc: AllocationRuntime;
   restart: RestartManager;
   health: HealthMonitor;
+  logRotation: LogRotator;
 }
 
 /**

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { InvalidArgumentError, errnoCode, parseSize } from '../core/index.js';
 import { parseQuotas, type QuotasConfig } from './sprawl/quotas.js';
+import { validateLogOptions } from './logs/index.js';
 
 export const DEFAULT_CONFIG_FILE = '/etc/bulkhead/daemon.json';
 
@@ -26,6 +27,7 @@ export interface DaemonConfig {
   policy?: string;                // security policy: "baseline", "restricted" or the absolute path of a policy JSON file
   quotas?: QuotasConfig;          // {"maxContainers": N, "maxRunning": N, "maxGuaranteedMemory": "8g"} (engine/sprawl/quotas.ts)
   initPath?: string;              // the init binary --init runs (absolute; default /usr/bin/tini-static)
+  logOpts?: Record<string, string>;  // {"max-size": "10m", "max-file": "3"}: log options of containers that set none (engine/logs)
 }
 
 /** `"registries": {"search": ["docker.io"], "insecure": ["reg.lan:5000"]}`; hosts are host[:port]. */
@@ -37,7 +39,7 @@ export interface RegistriesConfig {
 const KEYS: Record<keyof DaemonConfig, 'string' | 'object' | 'boolean'> = { registries: 'object', runtime: 'string', root: 'string', host: 'string', cgroupParent: 'string',
   userns: 'string', subuidFile: 'string', subgidFile: 'string',
   defaultAddressPools: 'string', defaultBridge: 'string', reservedCpus: 'string', memoryReserve: 'string',
-  fullPhysicalCores: 'boolean', memoryLimitsAreGuarantees: 'boolean', policy: 'string', quotas: 'object', initPath: 'string' };
+  fullPhysicalCores: 'boolean', memoryLimitsAreGuarantees: 'boolean', policy: 'string', quotas: 'object', initPath: 'string', logOpts: 'object' };
 
 /** Reads the file; a missing default file is an empty config, a missing file the user named is an error. */
 export async function loadDaemonConfig(path: string | undefined): Promise<DaemonConfig> {
@@ -66,6 +68,7 @@ export async function loadDaemonConfig(path: string | undefined): Promise<Daemon
   checkRegistries((parsed as DaemonConfig).registries, file);
   checkAllocation(parsed as DaemonConfig, file);
   if ((parsed as DaemonConfig).quotas !== undefined) parseQuotas((parsed as DaemonConfig).quotas, `daemon config ${file}`);
+  checkLogOpts((parsed as DaemonConfig).logOpts, file);
   const userns = (parsed as DaemonConfig).userns;
   if (userns !== undefined && userns !== 'host' && userns !== 'auto') {
     throw new InvalidArgumentError(`daemon config ${file}: "userns" must be "host" or "auto", not "${String(userns)}"`);
@@ -104,5 +107,16 @@ function checkRegistries(r: RegistriesConfig | undefined, file: string): void {
     if (!Array.isArray(list) || !list.every((h) => typeof h === 'string' && HOST_RE.test(h))) {
       throw new InvalidArgumentError(`daemon config ${file}: "registries.${key}" must be a list of registry hosts (host[:port])`);
     }
+  }
+}
+
+/** "logOpts" takes what --log-opt takes, as strings, and is refused at load in the same words. */
+function checkLogOpts(opts: Record<string, unknown> | undefined, file: string): void {
+  if (opts === undefined) return;
+  if (Object.values(opts).some((v) => typeof v !== 'string')) throw new InvalidArgumentError(`daemon config ${file}: "logOpts" values must be strings (as in "max-file": "3")`);
+  try {
+    validateLogOptions(opts as Record<string, string>);
+  } catch (err) {
+    throw new InvalidArgumentError(`daemon config ${file}: "logOpts": ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -49,6 +49,7 @@ import { measureInterference, staticInterference } from './interference/index.js
 import type { MeasureOptions } from '../analysis/measure/index.js';
 import { RestartManager, type RestartPolicyRequest } from './restart/index.js';
 import { HealthMonitor } from './health/index.js';
+import { LogRotator } from './logs/index.js';
 
 export class Engine {
   readonly reconciled: ReconcileReport;
@@ -92,6 +93,7 @@ export class Engine {
         alloc: new AllocationRuntime(state, opts.allocation, opts.cgroupParent, opts.notice),
         restart: new RestartManager(() => ctx),
         health: new HealthMonitor(() => ctx),
+        logRotation: new LogRotator(() => ctx),
       };
       ctx.net.dns = new NetworkDnsServer({ notice: opts.notice });
       const report = await reconcile(ctx);
@@ -100,6 +102,7 @@ export class Engine {
       await ctx.exits.start();
       // Recovery: probes resume for running containers, then the restart policies bring back whom they want.
       ctx.health.resumeRunning();
+      ctx.logRotation.resumeRunning();
       await ctx.restart.recoverAtOpen();
       return new Engine(ctx, report, lock);
     } catch (err) {
@@ -115,6 +118,7 @@ export class Engine {
     this.ctx.exits.stop();
     this.ctx.restart.close();
     this.ctx.health.close();
+    this.ctx.logRotation.close();
     await this.ctx.net.close().catch((err) => this.ctx.opts.notice?.(`network clean-up at stop: ${err instanceof Error ? err.message : String(err)}`));
     this.ctx.state.close();
     this.lock.release();

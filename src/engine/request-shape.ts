@@ -53,6 +53,7 @@ export function checkCreateRequest(body: unknown): CreateRequest {
     networks: 'object[]', ports: 'object[]', publishAll: 'boolean', dns: 'string[]', dnsSearch: 'string[]', dnsOptions: 'string[]',
     extraHosts: 'string[]', networkOpts: 'record', expire: 'string', restartPolicy: 'object', healthcheck: 'object',
     init: 'boolean', annotations: 'record',
+    logOptions: 'record',
   }, ['image']);
   if (req.restartPolicy) check('create container: restartPolicy', req.restartPolicy, { name: 'string', maximumRetryCount: 'number' }, ['name']);
   if (req.healthcheck) {

@@ -56,6 +56,8 @@ export interface CreateRequest {
   init?: boolean;
   /** Copied into config.json's annotations; keys the OCI runtime reads as settings are refused (specgen/annotations.ts). */
   annotations?: Record<string, string>;
+  /** --log-opt: max-size, max-file (src/engine/logs); absent = the daemon's "logOpts", if any. */
+  logOptions?: Record<string, string>;
 }
 
 /** The --health-* flags (docker's Config.Healthcheck, in ms); 0 or absent = the image's value or the default. */
@@ -116,6 +118,8 @@ export interface EngineOptions {
   quotas?: QuotaOptions;
   /** The init binary `--init` runs as /sbin/docker-init (daemon config "initPath"; default engine/init-binary.ts). */
   initPath?: string;
+  /** Daemon config "logOpts": the log options of containers created without any (src/engine/logs). */
+  logOpts?: Record<string, string>;
 }
 
 export interface AllocationOptions {

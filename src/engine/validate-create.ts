@@ -13,6 +13,7 @@ import { resolveHealthcheck } from './health/index.js';
 import { expiryDeadline } from './sprawl/expiry.js';
 import { INIT_IN_CONTAINER, checkAnnotations } from '../specgen/index.js';
 import { DEFAULT_CGROUP_PARENT, normalizeCgroupParent } from '../sys/cgroup-paths.js';
+import { validateLogOptions } from './logs/index.js';
 
 const SIGNAL_RE = /^(SIG)?[A-Z0-9]+$|^\d+$/;
 
@@ -78,6 +79,8 @@ export function buildContainerConfig(req: CreateRequest, image: ImageRecord, dae
     ...(req.init ? { init: true } : {}),
     ...(req.annotations && Object.keys(req.annotations).length ? { annotations: checkAnnotations(req.annotations) } : {}),
   };
+  const logOptions = validateLogOptions(req.logOptions);
+  if (logOptions) config.logOptions = logOptions;
   if (!isAbsolute(config.workingDir)) throw new InvalidArgumentError(`working directory "${config.workingDir}" must be an absolute path`);
   if (req.expire !== undefined) config.expiresAt = expiryDeadline(req.expire, config.created);
   return { name, config };

@@ -19,6 +19,8 @@ export interface CreateOptions {
   paths: ContainerPaths;
   tty: boolean;
   stdin: boolean;
+  /** Bytes after which the monitor starts the log afresh (conmon --log-size-max: the old file is replaced, not kept). */
+  logSizeMax?: number;
 }
 
 export interface CreateResult {

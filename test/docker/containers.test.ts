@@ -1,12 +1,14 @@
 // Docker API containers through the real docker CLI: run (attached, detached, -i, -it in a pseudo-terminal),
 // ps, inspect formats, logs (tail, timestamps, -f), exec (plain and -it), cp both ways, stats, top, diff, export,
-// pause/unpause, rename, update, stop/start/kill statuses, wait, prune, create-time translation of HostConfig, clear
+// pause/unpause, rename, update, stop/start/kill statuses, wait, prune, create-time translation of HostConfig (with
+// LogConfig's max-size and max-file), clear
 // 400s for what Bulkhead does not do, and one engine shared with Bulkhead's own CLI.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DockerTestEngine } from './helpers.js';
+import { logOnDisk } from '../helpers/log-files.js';
 
 describe('Docker API: containers (docker CLI)', () => {
   const e = new DockerTestEngine('bh-test-docker-ctr-');
@@ -231,6 +233,34 @@ describe('Docker API: containers (docker CLI)', () => {
     assert.equal((await e.http('POST', '/containers/create?name=bh-unknown', { Image: 'busybox', Cmd: ['true'] })).status, 409);
     assert.equal((await e.http('POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], Env: 'X=1' })).status, 400);
     e.dockerOk(['rm', 'bh-unknown']);
+  });
+
+  it('docker run --log-opt max-size/max-file bounds the log, inspect shows LogConfig, and bad options are a 400', async () => {
+    const id = e.dockerOk(['run', '-d', '--name', 'bh-logopt', '--log-opt', 'max-size=3k', '--log-opt', 'max-file=2', 'busybox', 'seq', '1', '2000']);
+    assert.equal(e.dockerOk(['wait', 'bh-logopt']), '0');
+    assert.deepEqual(JSON.parse(e.dockerOk(['inspect', '-f', '{{json .HostConfig.LogConfig}}', 'bh-logopt'])),
+      { Type: 'json-file', Config: { 'max-size': '3k', 'max-file': '2' } });
+    const disk = logOnDisk(e.root, id);
+    assert.ok(disk.bytes <= 2 * 3000 && disk.files === 2, `${disk.bytes} bytes in ${disk.names.join(', ')}`);
+    const lines = e.dockerOk(['logs', 'bh-logopt']).split('\n').map(Number);
+    assert.equal(lines.at(-1), 2000);
+    assert.ok(lines[0]! > 1, 'the oldest lines were rotated away');
+    lines.forEach((n, i) => assert.ok(i === 0 || n > lines[i - 1]!, `whole lines in order: ${n} after ${lines[i - 1]}`));
+    assert.equal(e.dockerOk(['logs', '--tail', '2', 'bh-logopt']), '1999\n2000');
+    // A container without options shows docker's empty Config.
+    e.dockerOk(['create', '--name', 'bh-nologopt', 'busybox', 'true']);
+    assert.deepEqual(JSON.parse(e.dockerOk(['inspect', '-f', '{{json .HostConfig.LogConfig}}', 'bh-nologopt'])), { Type: 'json-file', Config: {} });
+    for (const [opts, message] of [[['max-size=abc'], /max-size "abc"/], [['max-size=1m', 'max-file=0'], /max-file "0"/],
+      [['max-file=2'], /max-file needs max-size/], [['mode=non-blocking'], /unknown log option "mode=non-blocking"/]] as Array<[string[], RegExp]>) {
+      const r = e.docker(['run', '--name', 'bh-badlog', ...opts.flatMap((o) => ['--log-opt', o]), 'busybox', 'true']);
+      assert.equal(r.code, 125, opts.join(' '));
+      assert.match(r.stderr, message);
+    }
+    assert.notEqual(e.docker(['inspect', 'bh-badlog']).code, 0, 'a refused create leaves nothing');
+    const raw = await e.http('POST', '/containers/create', { Image: 'busybox', HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-file': 3 } } } });
+    assert.equal(raw.status, 400);
+    assert.match(JSON.parse(raw.body).message, /LogConfig\.Config must be an object of strings/);
+    e.dockerOk(['rm', 'bh-logopt', 'bh-nologopt']);
   });
 
   it('one engine: a docker container shows in bulkhead ps and a bulkhead container in docker ps; prune removes stopped ones', () => {

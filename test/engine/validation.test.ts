@@ -9,6 +9,7 @@ import { checkCreateRequest, checkExecRequest } from '../../src/engine/request-s
 import { buildContainerConfig, mergeEnv } from '../../src/engine/validate-create.js';
 import { loadDaemonConfig } from '../../src/engine/daemon-config.js';
 import type { CreateRequest } from '../../src/engine/types.js';
+import { logLimits } from '../../src/engine/logs/index.js';
 
 const kindOf = (fn: () => unknown) => { try { fn(); } catch (err) { return errorKind(err); } return 'none'; };
 const image: ImageRecord = {
@@ -55,6 +56,21 @@ it('refuses bad create intent with InvalidArgument', () => {
   assert.throws(() => buildContainerConfig({ image: 'b' }, noCmd, { runtime: 'runc' }), /no command specified/);
 });
 
+it('reads log options as docker\'s json-file does, and refuses the others naming them', () => {
+  const limits = (logOptions: Record<string, string>) => logLimits(buildContainerConfig({ image: 'b', logOptions }, image, { runtime: 'runc' }).config);
+  assert.deepEqual(limits({ 'max-size': '10m' }), { maxSize: 10_000_000, maxFile: 1 }, 'decimal units, max-file 1 by default');
+  assert.deepEqual(limits({ 'max-size': '1.5k', 'max-file': '3' }), { maxSize: 1500, maxFile: 3 });
+  assert.deepEqual(limits({ 'max-size': '2MiB' }), { maxSize: 2_000_000, maxFile: 1 }, 'as go-units FromHumanSize reads it');
+  assert.equal(buildContainerConfig({ image: 'b', logOptions: {} }, image, { runtime: 'runc' }).config.logOptions, undefined);
+  assert.equal(logLimits(buildContainerConfig({ image: 'b' }, image, { runtime: 'runc' }).config), undefined, 'no options: no limit');
+  for (const [opts, message] of [[{ 'max-size': '-1' }, /max-size "-1"/], [{ 'max-size': '10x' }, /max-size "10x"/],
+    [{ 'max-size': '1k', 'max-file': '1.5' }, /max-file "1.5"/], [{ 'max-file': '2' }, /max-file needs max-size/],
+    [{ tag: 'x' }, /"tag" is not supported/], [{ 'max_size': '1m' }, /unknown log option "max_size=1m"/]] as Array<[Record<string, string>, RegExp]>) {
+    assert.throws(() => buildContainerConfig({ image: 'b', logOptions: opts }, image, { runtime: 'runc' }), message);
+  }
+  assert.throws(() => checkCreateRequest({ image: 'b', logOptions: { 'max-file': 2 } }), /"logOptions" must be an object of strings/);
+});
+
 it('parses sizes and durations and refuses malformed ones', () => {
   assert.equal(parseSize('64m'), 64 * 1024 * 1024);
   assert.equal(parseSize('1.5g'), 1.5 * 1024 ** 3);
@@ -86,6 +102,12 @@ it('loads the daemon config file and refuses unknown keys and bad JSON', async (
     await assert.rejects(loadDaemonConfig(f), /"fullPhysicalCores" must be true or false/);
     writeFileSync(f, '{"initPath":"tini"}');
     await assert.rejects(loadDaemonConfig(f), /"initPath" must be an absolute path, not "tini"/);
+    writeFileSync(f, '{"logOpts":{"max-size":"10m","max-file":"3"}}');
+    assert.deepEqual((await loadDaemonConfig(f)).logOpts, { 'max-size': '10m', 'max-file': '3' });
+    writeFileSync(f, '{"logOpts":{"max-size":"10m","max-file":3}}');
+    await assert.rejects(loadDaemonConfig(f), /"logOpts" values must be strings/);
+    writeFileSync(f, '{"logOpts":{"max-size":"big"}}');
+    await assert.rejects(loadDaemonConfig(f), /"logOpts": invalid log option max-size "big"/);
     await assert.rejects(loadDaemonConfig(join(dir, 'missing.json')), /cannot read/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -119,12 +119,13 @@ describe('replace, image verify and diff (CLI)', () => {
   });
 
   it('a stopped container is replaced but not started; an unknown one is a one-line error', () => {
-    e.ok(['create', '--name', 'rp-idle', '-l', 'bh.role=idle', 'busybox', 'true']);
+    e.ok(['create', '--name', 'rp-idle', '-l', 'bh.role=idle', '--log-opt', 'max-size=1m', '--log-opt', 'max-file=2', 'busybox', 'true']);
     const id = e.ok(['replace', 'rp-idle']);
     const c = inspect('rp-idle');
     assert.equal(c.Id, id);
     assert.equal(c.Config.labels && (c.Config.labels as Record<string, string>)['bh.role'], 'idle');
     assert.match(c.Status, /^Created/);
+    assert.deepEqual((c.Config as { logOptions?: unknown }).logOptions, { 'max-size': '1m', 'max-file': '2' }, 'the log options are kept');
     assertOneLineError(e.run(['replace', 'rp-no-such']), /no such container/i);
     e.ok(['rm', 'rp-idle']);
     e.ok(['rm', '-f', '-v', 'rp-web']);

@@ -56,6 +56,19 @@ export function runtimeSuite(name: string, makeRuntime: (stateRoot: string) => O
       assert.match(log, /stderr F oops/);
     });
 
+    it('logSizeMax: the monitor starts the log afresh before an entry would pass it', async () => {
+      const bundle = await makeBundle({ args: ['sh', '-c', 'i=0; while [ $i -lt 100 ]; do echo "entry-$i"; i=$((i+1)); done'] });
+      const id = `bh-test-${randomBytes(6).toString('hex')}`;
+      cleanup.track(id, bundle);
+      await runtime.create({ id, name: id, paths: bundle.paths, tty: false, stdin: false, logSizeMax: 300 });
+      await runtime.start(id);
+      assert.equal(await exitCode(id, bundle.paths), 0);
+      const log = await readFile(bundle.paths.logPath, 'utf8');
+      assert.ok(Buffer.byteLength(log) <= 300, `${Buffer.byteLength(log)} bytes`);
+      assert.match(log, /stdout F entry-99\n$/);
+      assert.doesNotMatch(log, /entry-0\n/);
+    });
+
     it('an attach begun while conmon creates the container connects once the monitor listens', async () => {
       const bundle = await makeBundle({ args: ['sh', '-c', 'echo early bird'] });
       const id = `bh-test-${randomBytes(6).toString('hex')}`;

@@ -1,18 +1,21 @@
 // Sprawl control through the CLI: prune filters (until=, label=, label!=) on containers, volumes, networks and
 // images; quotas from the daemon config (containers, running containers, guaranteed memory) refused with one line
 // naming the quota; --expire carried out by the engine, also for a deadline that passed while the daemon was
-// down; `ps --filter stale=` for containers that neither ran nor logged; `system df -v`.
+// down; `ps --filter stale=` for containers that neither ran nor logged; `system df -v`; the daemon's default log
+// limits ("logOpts").
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestEngine } from '../helpers/engine-harness.js';
+import { logOnDisk } from '../helpers/log-files.js';
 import { assertOneLineError, containerGone, waitFor } from '../integration/cli-checks.js';
 
 class QuotaEngine extends TestEngine {
   protected override daemonArgs(): string[] {
     const config = join(this.dir, 'daemon.json');
-    writeFileSync(config, JSON.stringify({ quotas: { maxContainers: 6, maxRunning: 3, maxGuaranteedMemory: '96m' } }));
+    writeFileSync(config, JSON.stringify({ quotas: { maxContainers: 6, maxRunning: 3, maxGuaranteedMemory: '96m' },
+      logOpts: { 'max-size': '1m', 'max-file': '2' } }));
     return ['--config', config];
   }
 }
@@ -123,6 +126,20 @@ describe('sprawl control (CLI)', () => {
     assert.deepEqual(stale('2s'), []);
     exec.kill();
     e.ok(['rm', '-f', 'sp-idle', 'sp-chatty', 'sp-busy']);
+  });
+
+  it('the daemon\'s "logOpts" limit the logs of containers that set none, key by key', () => {
+    e.ok(['create', '--name', 'sp-log-default', 'busybox', 'true']);
+    const opts = (name: string) => JSON.parse(e.ok(['inspect', '-f', '{{json .Config.logOptions}}', name])) as Record<string, string>;
+    assert.deepEqual(opts('sp-log-default'), { 'max-size': '1m', 'max-file': '2' });
+    // The container's max-size, the daemon's max-file; the limit is the merged one.
+    const id = e.ok(['run', '-d', '--name', 'sp-log-own', '--log-opt', 'max-size=3k', 'busybox', 'sh', '-c', 'seq 1 3000']);
+    assert.deepEqual(opts('sp-log-own'), { 'max-size': '3k', 'max-file': '2' });
+    assert.equal(e.ok(['wait', 'sp-log-own']), '0');
+    const disk = logOnDisk(e.root, id);
+    assert.ok(disk.bytes <= 2 * 3000 && disk.files === 2, `${disk.bytes} bytes in ${disk.names.join(', ')}`);
+    assert.equal(e.ok(['logs', '--tail', '1', 'sp-log-own']), '3000');
+    e.ok(['rm', 'sp-log-default', 'sp-log-own']);
   });
 
   it('system df -v shows images, containers, volumes and the build cache in docker\'s layout', () => {

@@ -54,7 +54,7 @@ export function translateCreate(body: DockerCreateBody, name: string | undefined
   if (isSet(hc.Isolation) && hc.Isolation !== 'default') refuse('HostConfig.Isolation', 'Windows only');
   if (isSet(hc.VolumeDriver) && hc.VolumeDriver !== 'local') refuse('HostConfig.VolumeDriver', 'only the local driver exists');
   if (isSet(hc.CgroupnsMode)) refuse('HostConfig.CgroupnsMode', 'the cgroup namespace is not configurable');
-  logConfig(hc.LogConfig);
+  const logOptions = logConfig(hc.LogConfig);
   const image = body.Image;
   if (typeof image !== 'string' || !image) throw new InvalidArgumentError('create container: Image is required');
   const req: CreateRequest = { image };
@@ -80,6 +80,7 @@ export function translateCreate(body: DockerCreateBody, name: string | undefined
   if (hc.Init != null && bool(hc.Init, 'HostConfig.Init')) req.init = true;
   if (isSet(hc.Annotations)) req.annotations = stringMap(hc.Annotations, 'HostConfig.Annotations'); // keys: the engine's check
   if (isSet(hc.CgroupParent)) req.cgroupParent = str(hc.CgroupParent, 'HostConfig.CgroupParent');
+  if (logOptions) req.logOptions = logOptions;
   const network = body.NetworkDisabled === true ? 'none' : hc.NetworkMode;
   // "default" is docker's word for the daemon's default network: the engine picks it.
   if (isSet(network) && network !== 'default') req.network = str(network, 'HostConfig.NetworkMode');
@@ -156,10 +157,16 @@ function healthcheckFromDocker(hc: Obj): NonNullable<CreateRequest['healthcheck'
   return out;
 }
 
-function logConfig(v: unknown): void {
+/** HostConfig.LogConfig: the json-file driver only; its options (max-size, max-file) are checked by the engine. */
+function logConfig(v: unknown): Record<string, string> | undefined {
   const lc = (v ?? {}) as Obj;
   if (isSet(lc.Type) && lc.Type !== 'json-file') refuse('HostConfig.LogConfig.Type', `log driver "${String(lc.Type)}" is not available; logs are kept by the engine (json-file)`);
-  if (isSet(lc.Config)) refuse('HostConfig.LogConfig.Config', 'log driver options (max-size, …) are not implemented');
+  if (!isSet(lc.Config)) return undefined;
+  const config = lc.Config as Obj;
+  if (typeof config !== 'object' || Array.isArray(config) || Object.values(config).some((x) => typeof x !== 'string')) {
+    throw new InvalidArgumentError('HostConfig.LogConfig.Config must be an object of strings');
+  }
+  return config as Record<string, string>;
 }
 
 function mountsFromDocker(body: DockerCreateBody, hc: Obj): MountSpec[] {

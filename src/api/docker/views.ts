@@ -128,7 +128,7 @@ function hostConfigView(c: Networked) {
     ...(sec.noNewPrivileges ? ['no-new-privileges'] : []),
   ];
   return {
-    Binds: binds.length ? binds : null, ContainerIDFile: '', LogConfig: { Type: 'json-file', Config: {} },
+    Binds: binds.length ? binds : null, ContainerIDFile: '', LogConfig: { Type: 'json-file', Config: { ...cfg.logOptions } },
     NetworkMode: String(cfg.network), PortBindings: portBindings(c), RestartPolicy: { Name: cfg.restartPolicy?.name ?? 'no', MaximumRetryCount: cfg.restartPolicy?.maximumRetryCount ?? 0 },
     AutoRemove: cfg.autoRemove, VolumeDriver: '', VolumesFrom: cfg.volumesFrom?.length ? cfg.volumesFrom : null,
     ConsoleSize: cfg.consoleSize ? [cfg.consoleSize.height, cfg.consoleSize.width] : [0, 0],

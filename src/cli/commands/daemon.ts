@@ -30,7 +30,7 @@ export function daemonCommands(program: Command, cli: CliContext): void {
       const { loadEnginePolicy } = await import('../../engine/index.js');
       const policy = file.policy === undefined ? undefined : await loadEnginePolicy(file.policy);
       const engine = await Engine.open({ policy, root: settings.root, runRoot: settings.runRoot, runtime: settings.runtime,
-        cgroupParent: file.cgroupParent, notice: log, userns: file.userns, subuidFile: file.subuidFile, subgidFile: file.subgidFile,
+        cgroupParent: file.cgroupParent, notice: log, logOpts: file.logOpts, userns: file.userns, subuidFile: file.subuidFile, subgidFile: file.subgidFile,
         initPath: opts.initPath ? resolve(opts.initPath) : file.initPath,
         registries: file.registries, addressPools: file.defaultAddressPools?.split(','), defaultBridge: file.defaultBridge,
         allocation: { reservedCpus: file.reservedCpus, memoryReserve: file.memoryReserve === undefined ? undefined : parseSize(file.memoryReserve, 'memoryReserve'),

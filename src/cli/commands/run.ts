@@ -8,7 +8,7 @@ import { addNetworkFlags, networkFromFlags, type NetworkFlags } from '../flags/n
 import type { CreateRequest } from '../../engine/index.js';
 import type { CliContext } from '../context.js';
 import type { Client } from '../client.js';
-import { collect, parseAnnotations, parseEnv, parseEnvFile, parseLabels, parseMount, parseTmpfs, parseVolume } from '../parse.js';
+import { collect, parseAnnotations, parseEnv, parseEnvFile, parseLabels, parseLogOpts, parseMount, parseTmpfs, parseVolume } from '../parse.js';
 import { terminalSize } from '../stdio.js';
 import { followRun, startAttached } from './run-io.js';
 
@@ -20,6 +20,7 @@ interface CreateFlags extends ResourceFlags, SecurityFlags, NetworkFlags {
   restart?: string; healthCmd?: string; healthInterval?: string; healthTimeout?: string; healthRetries?: string;
   healthStartPeriod?: string; healthStartInterval?: string; healthcheck?: boolean; healthOnFailure?: string;
   init?: boolean; annotation: string[];
+  logOpt?: string[];
 }
 
 function addCreateFlags(cmd: Command): Command {
@@ -57,6 +58,7 @@ function addCreateFlags(cmd: Command): Command {
     .option('--health-start-interval <duration>', 'time between health checks during the start period (default 5s)')
     .option('--no-healthcheck', "disable the image's HEALTHCHECK")
     .option('--health-on-failure <action>', 'on becoming unhealthy: none (default), kill, restart or stop')
+    .option('--log-opt <KEY=VALUE>', 'log limit: max-size=10m (per file), max-file=3 (files kept, with max-size)', collect, [])
     .passThroughOptions()
     .argument('<image>')
     .argument('[command...]');
@@ -84,6 +86,7 @@ export function toCreateRequest(image: string, command: string[], f: CreateFlags
     healthcheck: healthFromFlags(f),
     init: f.init ? true : undefined,
     annotations: f.annotation.length ? parseAnnotations(f.annotation) : undefined,
+    logOptions: parseLogOpts(f.logOpt ?? []),
   };
 }
 

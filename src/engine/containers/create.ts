@@ -19,7 +19,9 @@ import { applyVolumesFrom } from './volumes-from.js';
 export async function createContainer(ctx: EngineContext, body: CreateRequest): Promise<{ id: string; name: string }> {
   const req = checkCreateRequest(body);
   const image = ctx.images.resolve(req.image);
-  const { name, config } = buildContainerConfig(req, image, { runtime: ctx.runtime.name, cgroupParent: ctx.opts.cgroupParent });
+  // The daemon's log options fill in those the request leaves out, key by key, as dockerd's "log-opts" do.
+  const logOptions = ctx.opts.logOpts || req.logOptions ? { ...ctx.opts.logOpts, ...req.logOptions } : undefined;
+  const { name, config } = buildContainerConfig({ ...req, logOptions }, image, { runtime: ctx.runtime.name, cgroupParent: ctx.opts.cgroupParent });
   if (config.init) initBinary(ctx.opts.initPath); // a host without the init refuses the container now, not at start
   // Named networks must exist now (the default one is made at first start); a typo fails before anything is made.
   for (const n of config.networks) if (n.name !== DEFAULT_NETWORK) ctx.state.lookupNetwork(n.name);

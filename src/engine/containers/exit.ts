@@ -29,6 +29,7 @@ export async function recordExit(ctx: EngineContext, id: string, exitCode: numbe
   if (!rec) return;
   const paths = containerPaths(ctx, id);
   ctx.health.stop(id);
+  ctx.logRotation.end(id, rec.config);
   const oomKilled = await ctx.runtime.oomKilled(paths).catch(() => false);
   // Record and announce the exit first: waiters (a `run` in the foreground) get the code without also waiting
   // for the cleanup below. A crash between the two is finished by reconcile (releaseExited).

@@ -1,9 +1,13 @@
 // Container logs, read from the k8s-file log that conmon writes ("<RFC3339Nano> <stream> <P|F> <text>" per line;
 // P marks a partial line continued by the next entry). conmon keeps writing it while the daemon is down, so
-// logs never have gaps across daemon restarts.
-import { open } from 'node:fs/promises';
+// logs never have gaps across daemon restarts. A log with max-size is a chain of files (engine/logs/chain.ts):
+// they are read oldest first, and a follower that sees conmon replace the log finishes the file it was reading,
+// then goes on with the files that came after it.
+import { closeSync, read } from 'node:fs';
+import { promisify } from 'node:util';
 import { InvalidArgumentError } from '../../core/index.js';
 import { containerPaths, type EngineContext } from '../context.js';
+import { currentLogInode, openLogChain, type OpenLogFile } from '../logs/index.js';
 import type { LogOptions } from '../types.js';
 
 export interface LogEntry {
@@ -13,6 +17,7 @@ export interface LogEntry {
 }
 
 const POLL_MS = 150;
+const readAt = promisify(read);
 
 export async function* readLogs(ctx: EngineContext, ref: string, opts: LogOptions, signal?: AbortSignal): AsyncGenerator<LogEntry> {
   if (opts.tail !== undefined && (!Number.isInteger(opts.tail) || opts.tail < 0)) throw new InvalidArgumentError(`invalid tail value ${opts.tail}`);
@@ -22,40 +27,84 @@ export async function* readLogs(ctx: EngineContext, ref: string, opts: LogOption
   const wantErr = opts.stderr ?? true;
   const keep = (e: LogEntry) => (e.stream === 'stdout' ? wantOut : wantErr) &&
     (opts.since === undefined || Date.parse(e.time) / 1000 >= opts.since);
-  const parser = new K8sLogParser();
-  const file = await open(containerPaths(ctx, id).logPath, 'r').catch(() => undefined);
+  const reader = new ChainReader(containerPaths(ctx, id).logPath);
   try {
-    let offset = 0;
-    const readNew = async (): Promise<LogEntry[]> => {
-      if (!file) return [];
-      const chunks: LogEntry[] = [];
-      const buf = Buffer.alloc(64 * 1024);
-      for (;;) {
-        const { bytesRead } = await file.read(buf, 0, buf.length, offset);
-        if (bytesRead === 0) break;
-        offset += bytesRead;
-        chunks.push(...parser.push(buf.subarray(0, bytesRead)));
-      }
-      return chunks.filter(keep);
-    };
     const running = () => ['running', 'paused'].includes(ctx.state.getContainer(id)?.state.status ?? '');
     // A line the process has not finished yet is shown as it is unless more may still complete it.
     const settled = (entries: LogEntry[], final: boolean) => {
-      const tail = final ? parser.flush() : undefined;
-      return tail && keep(tail) ? [...entries, tail] : entries;
+      const tail = final ? reader.parser.flush() : undefined;
+      return (tail ? [...entries, tail] : entries).filter(keep);
     };
-    let first = settled(await readNew(), !opts.follow || !running());
+    let first = settled(await reader.readNew(), !opts.follow || !running());
     if (opts.tail !== undefined) first = opts.tail === 0 ? [] : first.slice(-opts.tail);
     yield* first;
     while (opts.follow && !signal?.aborted) {
       const stillRunning = running();
-      const more = settled(await readNew(), !stillRunning);
+      const more = settled(await reader.readNew(), !stillRunning);
       yield* more;
       if (!stillRunning) break;
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   } finally {
-    await file?.close();
+    reader.close();
+  }
+}
+
+/** Reads a log's chain of files in order, and the file conmon writes as it grows, across its replacements. */
+class ChainReader {
+  readonly parser = new K8sLogParser();
+  private pending: OpenLogFile[];   // files not read to their end yet, oldest first; the last is the live one
+  private offset = 0;               // in pending[0]
+
+  constructor(private readonly log: string) {
+    this.pending = openLogChain(log);
+  }
+
+  /** Everything written since the last call, in order. */
+  async readNew(): Promise<LogEntry[]> {
+    const out: LogEntry[] = [];
+    for (;;) {
+      const file = this.pending[0];
+      if (!file) {
+        this.pending = openLogChain(this.log); // no log when we began: maybe there is one now
+        if (!this.pending[0]) return out;
+        continue;
+      }
+      // Checked before reading: conmon writes nothing more to a file it has replaced, so once the name has moved on,
+      // reading this file to its end reads all of it.
+      const replaced = this.pending.length === 1 && currentLogInode(this.log) !== file.ino;
+      out.push(...await this.readToEnd(file));
+      if (this.pending.length === 1 && !replaced) return out;
+      if (replaced) this.pending.push(...this.successorsOf(file));
+      closeSync(this.pending.shift()!.fd);
+      this.offset = 0;
+      this.parser.endOfFile();
+      if (this.pending.length === 0) return out;
+    }
+  }
+
+  /** The files that came after `file`: all of the chain when `file` has already been dropped from it. */
+  private successorsOf(file: OpenLogFile): OpenLogFile[] {
+    const chain = openLogChain(this.log);
+    const at = chain.findIndex((f) => f.ino === file.ino);
+    for (const f of chain.slice(0, at + 1)) closeSync(f.fd);
+    return chain.slice(at + 1);
+  }
+
+  private async readToEnd(file: OpenLogFile): Promise<LogEntry[]> {
+    const entries: LogEntry[] = [];
+    const buf = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const { bytesRead } = await readAt(file.fd, buf, 0, buf.length, this.offset);
+      if (bytesRead === 0) return entries;
+      this.offset += bytesRead;
+      entries.push(...this.parser.push(buf.subarray(0, bytesRead)));
+    }
+  }
+
+  close(): void {
+    for (const f of this.pending) closeSync(f.fd);
+    this.pending = [];
   }
 }
 
@@ -82,6 +131,11 @@ export class K8sLogParser {
       }
     }
     return out;
+  }
+
+  /** The file ended: bytes of a record it did not finish (a write cut short) are never completed by the next file. */
+  endOfFile(): void {
+    this.rest = '';
   }
 
   /** The pending partial line, if any, as an entry without a newline (the output ended mid-line). */

@@ -35,6 +35,7 @@ export async function removeLocked(ctx: EngineContext, id: string, opts: RemoveO
   }
   ctx.restart.forget(id);
   ctx.health.stop(id);
+  ctx.logRotation.unwatch(id);
   try {
     // Written ahead of the removal (durably), so that a crash or power loss midway leaves a record that reconcile
     // finishes removing; a --rm container's exit wrote it already.

@@ -140,6 +140,7 @@ export function recreateRequest(old: ContainerRecord, imageRef: string, image: I
     ...(c.consoleSize ? { consoleSize: c.consoleSize } : {}),
     ...(c.init ? { init: true } : {}),
     ...(c.annotations ? { annotations: { ...c.annotations } } : {}),
+    ...(c.logOptions ? { logOptions: { ...c.logOptions } } : {}),
   };
 }
 

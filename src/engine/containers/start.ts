@@ -13,6 +13,7 @@ import { checkRunQuotas } from '../sprawl/quotas.js';
 import type { AttachConnecting } from '../attach-broker.js';
 import { enforceStartUserPolicy } from '../policy.js';
 import { initBinary } from '../init-binary.js';
+import { logLimits, prepareLogForStart } from '../logs/index.js';
 
 export async function startContainer(ctx: EngineContext, ref: string): Promise<void> {
   const id = ctx.state.lookupContainer(ref).config.id;
@@ -52,8 +53,11 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     await rm(join(paths.exitDir, id), { force: true });
     // A stale runtime record of an earlier run would make create fail; a container that never ran has none.
     if (rec.state.startedAt || rec.state.error) await ctx.runtime.delete(id, true);
+    const logs = logLimits(rec.config);
+    if (logs) prepareLogForStart(paths.logPath, logs);
     attaching = ctx.attach.connectPending(id, paths);
-    const created = await ctx.runtime.create({ id, name: rec.name, paths, tty: rec.config.tty, stdin: rec.config.openStdin });
+    const created = await ctx.runtime.create({ id, name: rec.name, paths, tty: rec.config.tty, stdin: rec.config.openStdin,
+      logSizeMax: logs?.maxSize });
     if (admitted.placement.kind === 'shared') ctx.alloc.follow(id, created.pid, admitted.cpuset);
     if (afterCreate) {
       const joined = await setupContainerNetwork(ctx, rec, created.pid);
@@ -67,6 +71,7 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     ctx.state.saveState(id, { ...rec.state, status: 'running', pid: created.pid, conmonPid: created.conmonPid, exitCode: 0,
       oomKilled: false, startedAt: new Date().toISOString(), finishedAt: '', error: '', restarting: false }, { durable: false });
     ctx.health.begin(id);
+    ctx.logRotation.begin(id, rec.config);
   } catch (err) {
     await attaching?.abort(err);
     await undoStart(ctx, rec, err);

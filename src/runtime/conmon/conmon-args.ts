@@ -18,6 +18,7 @@ export interface CreateArgs {
   persistDir: string;
   tty: boolean;
   stdin: boolean;
+  logSizeMax?: number;
 }
 
 function shared(t: MonitorTarget, cid: string, cuuid: string): string[] {
@@ -42,6 +43,8 @@ export function createArgs(t: MonitorTarget, c: CreateArgs): string[] {
     '-p', join(c.userdata, 'pidfile'),
     '-P', join(c.userdata, 'conmon.pid'),
     '-l', `k8s-file:${c.logPath}`,
+    // conmon renames a fresh "<log>.tmp" over the log before the entry that would pass this size (ctr_logging.c)
+    ...(c.logSizeMax ? ['--log-size-max', String(c.logSizeMax)] : []),
     '--exit-dir', c.exitDir,
     '-0', c.persistDir,
     '--socket-dir-path', c.userdata,

@@ -69,7 +69,7 @@ export class ConmonRuntime implements OciRuntime {
 
     const args = createArgs(this.target, {
       id: o.id, name: o.name, bundle: p.bundle, userdata: p.userdata, logPath: p.logPath,
-      exitDir, persistDir: p.persistDir, tty: o.tty, stdin: o.stdin,
+      exitDir, persistDir: p.persistDir, tty: o.tty, stdin: o.stdin, logSizeMax: o.logSizeMax,
     });
     const launch = launchConmon(this.opts.conmonPath, args, ['_OCI_SYNCPIPE']);
     const sync = new SyncPipeReader(launch.pipes.get('_OCI_SYNCPIPE')!);
