@@ -69,7 +69,21 @@ export function buildProgram(argv: readonly string[]): Command {
   return program;
 }
 
+/**
+ * A reader that went away (`bulkhead logs c | head`) ends the client as a closed pipe ends any Unix tool: quietly,
+ * with the status of a death by SIGPIPE (128 + 13), which node, ignoring that signal, cannot die of itself.
+ */
+const SIGPIPE_STATUS = 141;
+
+function exitOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(SIGPIPE_STATUS);
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
+  exitOnClosedPipe(process.stdout);
   const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);

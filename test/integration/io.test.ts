@@ -2,7 +2,7 @@
 // size limits and rotation), piping
 // stdin into `run -i`, exec, attach, and terminals (`run -it` under a real pty, window size following the outer one).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,6 +57,22 @@ describe('container stdio (CLI)', () => {
     assert.equal(tail.stderr, '');
     assert.equal(e.run(['logs', '--tail', '0', 'io-tail']).stdout, '');
     assertOneLineError(e.run(['logs', '--tail', 'lots', 'io-logs']), /lots/);
+  });
+
+  it('logs shows a log of 200000 lines whole, and a reader that closes the pipe ends the client quietly', () => {
+    e.ok(['run', '-d', '--name', 'io-long', 'busybox', 'seq', '1', '200000']);
+    assert.equal(e.ok(['wait', 'io-long']), '0');
+    const all = e.run(['logs', 'io-long']);
+    assert.equal(all.code, 0, all.stderr);
+    const lines = all.stdout.split('\n');
+    assert.deepEqual([lines.length, lines[0], lines[199_999]], [200_001, '1', '200000']);
+    // `logs | head -1` and `run | head -1`: the status of a death by SIGPIPE, and no stack trace.
+    const shell = (cmd: string) => spawnSync('/bin/bash', ['-c', `set -o pipefail; ${cmd} | head -1`], { env: e.env, encoding: 'utf8' });
+    for (const args of [['logs', 'io-long'], ['run', '--rm', '--network', 'none', 'busybox', 'seq', '1', '200000']]) {
+      const piped = shell(cli(args));
+      assert.deepEqual([piped.status, piped.stdout, piped.stderr], [141, '1\n', ''], args.join(' '));
+    }
+    e.ok(['rm', 'io-long']);
   });
 
   it('logs -t prefixes timestamps and --since drops older lines', () => {

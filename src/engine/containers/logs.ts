@@ -73,7 +73,7 @@ class ChainReader {
       // Checked before reading: conmon writes nothing more to a file it has replaced, so once the name has moved on,
       // reading this file to its end reads all of it.
       const replaced = this.pending.length === 1 && currentLogInode(this.log) !== file.ino;
-      out.push(...await this.readToEnd(file));
+      await this.readToEnd(file, out);
       if (this.pending.length === 1 && !replaced) return out;
       if (replaced) this.pending.push(...this.successorsOf(file));
       closeSync(this.pending.shift()!.fd);
@@ -91,14 +91,14 @@ class ChainReader {
     return chain.slice(at + 1);
   }
 
-  private async readToEnd(file: OpenLogFile): Promise<LogEntry[]> {
-    const entries: LogEntry[] = [];
+  /** Appends the file's entries to `into` one by one: a spread of a whole file's entries overflows the stack. */
+  private async readToEnd(file: OpenLogFile, into: LogEntry[]): Promise<void> {
     const buf = Buffer.alloc(64 * 1024);
     for (;;) {
       const { bytesRead } = await readAt(file.fd, buf, 0, buf.length, this.offset);
-      if (bytesRead === 0) return entries;
+      if (bytesRead === 0) return;
       this.offset += bytesRead;
-      entries.push(...this.parser.push(buf.subarray(0, bytesRead)));
+      for (const entry of this.parser.push(buf.subarray(0, bytesRead))) into.push(entry);
     }
   }
 
