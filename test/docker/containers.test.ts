@@ -215,7 +215,7 @@ describe('Docker API: containers (docker CLI)', () => {
 
   it('unsupported settings are a 400 naming the field; bad input is a clear error', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [['--cgroup-parent', 'bh-parent'], /HostConfig\.CgroupParent is not supported/],
+      [['--cgroupns', 'host'], /HostConfig\.CgroupnsMode is not supported/],
       [['--log-driver', 'syslog'], /LogConfig\.Type is not supported.*syslog/],
       [['--link', 'a:b'], /HostConfig\.Links is not supported/],
       [['--storage-opt', 'size=1G'], /HostConfig\.StorageOpt is not supported/],
