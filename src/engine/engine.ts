@@ -3,6 +3,7 @@
 // domain service.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import * as inUse from './in-use.js';
 import type { Readable } from 'node:stream';
 import { wrap } from '../core/index.js';
 import { containerCgroupsPath } from '../sys/cgroup-paths.js';
@@ -251,12 +252,7 @@ export class Engine {
   /** Docker's NetworkSettings of a container (addresses, published ports), for inspect and `port`. */
   networkSettings(ref: string) { return containerNetworkSettings(this.ctx, this.ctx.state.lookupContainer(ref)); }
 
-  /** Whether any container (in any state) uses the image; images in use are not removed without force. */
-  imageInUse(imageId: string): boolean {
-    return this.ctx.state.listContainers().some((c) => c.config.imageId === imageId);
-  }
-
-  volumeInUse(name: string): boolean {
-    return this.ctx.state.listContainers().some((c) => c.config.mounts.some((m) => m.type === 'volume' && m.source === name));
-  }
+  /** Whether any container (in any state) uses the image or the volume; those are not removed without force. */
+  imageInUse(imageId: string): boolean { return inUse.imageInUse(this.ctx, imageId); }
+  volumeInUse(name: string): boolean { return inUse.volumeInUse(this.ctx, name); }
 }

@@ -4,7 +4,7 @@
 import { ConflictError, wrap } from '../../core/index.js';
 import type { EngineContext } from '../context.js';
 import { teardownContainerNetwork } from '../networks/index.js';
-import { volumeInUse } from '../sprawl/prune.js';
+import { volumeInUse } from '../in-use.js';
 
 export interface RemoveOptions {
   force: boolean;

@@ -7,19 +7,12 @@ import type { EngineContext } from '../context.js';
 import { pruneContainers } from '../containers/prune.js';
 import { pruneNetworks } from '../networks/index.js';
 import { parsePruneFilters, type Filters, type PruneFilter } from './prune-filters.js';
+import { imageInUse, volumeInUse } from '../in-use.js';
 
 /** The label the engine puts on a container's anonymous volumes, and the one docker uses. */
 const ANONYMOUS_LABELS = ['bulkhead.anonymous', 'com.docker.volume.anonymous'];
 
 export interface PruneResult { deleted: string[]; reclaimed: number }
-
-export function imageInUse(ctx: EngineContext, imageId: string): boolean {
-  return ctx.state.listContainers().some((c) => c.config.imageId === imageId);
-}
-
-export function volumeInUse(ctx: EngineContext, name: string): boolean {
-  return ctx.state.listContainers().some((c) => c.config.mounts.some((m) => m.type === 'volume' && m.source === name));
-}
 
 /** An image's labels and creation time as the filters see them: its config's, else when this engine stored it. */
 export function imagePrunable(i: ImageRecord) {
