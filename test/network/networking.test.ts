@@ -3,11 +3,12 @@
 // one-line errors, the bandwidth limit, network counters in stats, and a complete teardown after a daemon crash.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestEngine } from '../helpers/engine-harness.js';
+import { sweepNatLeftovers } from '../../src/network/index.js';
 import { assertOneLineError, waitFor } from '../integration/cli-checks.js';
 
 /** The host's view that teardown must restore: links, routes, iptables rules (counters dropped), raw. */
@@ -161,6 +162,25 @@ describe('container networking (CLI)', () => {
     const s = stats.find((x) => x.name === 'nt-bw')!;
     assert.ok(s.netRx >= bytes && s.netRxPackets > 0, `stats: ${JSON.stringify(s)}`);
     e.ok(['rm', '-f', 'nt-bw']);
+  });
+
+  it('a container whose namespace is gone by the time it is removed leaves no nat rules behind', async () => {
+    e.ok(['network', 'create', 'bh-t-lost']);
+    const id = e.ok(['run', '-d', '--name', 'nt-lost', '--network', 'bh-t-lost', 'busybox', 'sleep', '300']);
+    const tagged = () => execFileSync('iptables', ['-w', '-t', 'nat', '-S']).toString().split('\n').filter((l) => l.includes(`id: \\"${id}\\"`));
+    try {
+      assert.ok(tagged().length > 0, 'the container is masqueraded while it runs');
+      // As after a reboot or a lost run root: the pinned namespace the engine recorded no longer exists.
+      const netns = join(e.root, 'run', 'netns', id);
+      execFileSync('umount', [netns]);
+      rmSync(netns);
+      e.ok(['rm', '-f', 'nt-lost']);
+      assert.deepEqual(tagged(), [], "the bridge plugin's nat chain went with the container");
+    } finally {
+      await sweepNatLeftovers([id]); // only if the assertion failed: the host must not keep them
+      e.run(['rm', '-f', 'nt-lost']);
+      e.ok(['network', 'rm', 'bh-t-lost']);
+    }
   });
 
   it('a SIGKILLed daemon, restart and rm -f leave links, routes, iptables and IPAM as before', async () => {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { ConflictError, InvalidArgumentError, wrap, type ContainerRecord, type NetworkAttachmentConfig,
   type PortMapping } from '../../core/index.js';
 import { addChain, buildConfList, cniName, contains, createNetns, delChain, netnsHasNoSockets, netnsPath, parseCidr, pinNetns, removeNetns, resultFromLease, runtimeConfig,
-  sweepSharedChains, type AttachmentRecord, type NetworkRecord } from '../../network/index.js';
+  sweepNatLeftovers, sweepSharedChains, type AttachmentRecord, type NetworkRecord } from '../../network/index.js';
 import type { EtcNetworkFacts } from '../../specgen/index.js';
 import type { EngineContext } from '../context.js';
 import { syncDns } from './dns.js';
@@ -145,9 +145,14 @@ async function delAttachmentLocked(ctx: EngineContext, net: NetworkRecord | unde
   if (net) {
     // An ADD cut short by a crash cached no result: the lease tells the address the DEL must clean up after.
     const cached = a.result ?? await resultFromLease(ctx.net.ipamDir(), cniName(net), a.cniId ?? a.containerId, a.ifname, a.prefixLen);
-    await delChain(chainOf(ctx, net, a), callOf(ctx, a), runtimeOf(a), cached).catch((err) => {
+    // The bridge plugin un-masquerades the addresses it reads off the container's interface: with the namespace
+    // gone, or a DEL that failed midway, the container's nat chain would stay on the host for good.
+    const namespaceGone = !existsSync(a.netns);
+    const deleted = await delChain(chainOf(ctx, net, a), callOf(ctx, a), runtimeOf(a), cached).then(() => true, (err) => {
       ctx.opts.notice?.(`network ${net.name}: CNI DEL for ${a.containerId.slice(0, 12)} failed: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
     });
+    if (namespaceGone || !deleted) await sweepNatLeftovers([a.cniId ?? a.containerId]);
   }
   ctx.state.removeAttachment(a.containerId, a.networkId);
 }
