@@ -1,10 +1,10 @@
 // POST /containers/create: Docker's Config + HostConfig turned into the engine's CreateRequest. Docker clients send
 // every field, mostly at zero values, so "given" means "not Docker's zero value". Unknown fields are ignored (newer
 // clients add some); a field Bulkhead cannot honour that the client did set is a 400 naming it, never dropped.
-import { InvalidArgumentError, type DeviceMapping, type MountSpec, type ResourceLimits, type ThrottleDevice, type Ulimit,
-  type WeightDevice } from '../../core/index.js';
+import { InvalidArgumentError, type DeviceMapping, type MountSpec, type ResourceLimits, type Ulimit } from '../../core/index.js';
 import type { CreateRequest, SecurityRequest } from '../../engine/index.js';
 import { resourcesFromDocker } from './resources.js';
+import { bool, isSet, num, objects, str, stringList, stringMap } from './fields.js';
 
 /** The subset of Docker's create body this layer reads; every field may be absent or null. */
 export interface DockerCreateBody {
@@ -13,14 +13,6 @@ export interface DockerCreateBody {
 }
 
 type Obj = Record<string, unknown>;
-
-/** Whether a field holds something other than Docker's zero value for it. */
-export function isSet(v: unknown): boolean {
-  if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (typeof v === 'object') return Object.keys(v).length > 0;
-  return true;
-}
 
 function refuse(field: string, why: string): never {
   throw new InvalidArgumentError(`${field} is not supported by Bulkhead: ${why}`);
@@ -264,47 +256,4 @@ function device(d: Obj): DeviceMapping {
 
 function ulimit(u: Obj): Ulimit {
   return { name: str(u.Name, 'HostConfig.Ulimits[].Name'), soft: num(u.Soft, 'HostConfig.Ulimits[].Soft'), hard: num(u.Hard, 'HostConfig.Ulimits[].Hard') };
-}
-
-export function throttle(list: unknown, field: string): ThrottleDevice[] {
-  return objects(list, field).map((t) => ({ path: str(t.Path, `${field}[].Path`), rate: num(t.Rate, `${field}[].Rate`) }));
-}
-
-/** [{Path, Weight}] (BlkioWeightDevice). */
-export function weightDevices(list: unknown, field: string): WeightDevice[] {
-  return objects(list, field).map((t) => ({ path: str(t.Path, `${field}[].Path`), weight: num(t.Weight, `${field}[].Weight`) }));
-}
-
-/** Docker accepts Cmd and Entrypoint as a string too (the shell form of older clients). */
-function stringList(v: unknown, field: string, shellForm = false): string[] {
-  if (shellForm && typeof v === 'string') return [v];
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new InvalidArgumentError(`${field} must be an array of strings`);
-  return v;
-}
-
-function stringMap(v: unknown, field: string): Record<string, string> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.values(v).every((x) => typeof x === 'string')) {
-    throw new InvalidArgumentError(`${field} must be an object of strings`);
-  }
-  return v as Record<string, string>;
-}
-
-function bool(v: unknown, field: string): boolean {
-  if (typeof v !== 'boolean') throw new InvalidArgumentError(`${field} must be true or false`);
-  return v;
-}
-
-function objects(v: unknown, field: string): Obj[] {
-  if (!Array.isArray(v) || !v.every((x) => x !== null && typeof x === 'object')) throw new InvalidArgumentError(`${field} must be an array of objects`);
-  return v as Obj[];
-}
-
-export function str(v: unknown, field: string): string {
-  if (typeof v !== 'string') throw new InvalidArgumentError(`${field} must be a string`);
-  return v;
-}
-
-export function num(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(`${field} must be a number`);
-  return v;
 }

@@ -4,7 +4,7 @@ import { InvalidArgumentError, StateInvalidError } from '../../core/index.js';
 import type { ExecRequest } from '../../engine/index.js';
 import { queryInt, readJson, response, sendJson } from '../request.js';
 import type { ApiRequest, Router } from '../router.js';
-import { isSet } from './create.js';
+import { isSet } from './fields.js';
 import { beginStream, endSession, plainAnswer, pumpStream, readUpgradeBody } from './hijack.js';
 
 type Obj = Record<string, unknown>;

@@ -6,7 +6,7 @@ import type { Engine } from '../../engine/index.js';
 import { readJson, response, sendEmpty, sendJson } from '../request.js';
 import type { Router } from '../router.js';
 import { checkFilterKeys, labelMatches, parseFilters } from './filters.js';
-import { isSet, str } from './create.js';
+import { isSet, str } from './fields.js';
 
 type Obj = Record<string, unknown>;
 type EngineNetwork = ReturnType<Engine['inspectNetwork']>;

@@ -1,7 +1,7 @@
 // Docker's resource fields (HostConfig on create, the body of /containers/{id}/update) as the engine's
 // ResourceLimits. Docker's zero means "not given"; NanoCpus becomes the engine's fractional cpus.
 import type { ResourceLimits } from '../../core/index.js';
-import { isSet, num, str, throttle, weightDevices } from './create.js';
+import { isSet, num, str, throttle, weightDevices } from './fields.js';
 
 type Obj = Record<string, unknown>;
 
