@@ -1,5 +1,7 @@
 // The engine's wiring, shared by the operation modules under engine/containers/. Holding it in one object keeps
 // each operation a plain function of (context, arguments) that a test can call directly.
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageService } from '../image/index.js';
 import type { ContainerStorage, VolumeService } from '../storage/index.js';
@@ -44,20 +46,61 @@ export function mountRootfs(ctx: EngineContext, config: ContainerConfig): Promis
     { volatile: config.autoRemove });
 }
 
+/** The container's directory under the root, on disk: its log, and storage's upper, work and rootfs dirs. */
 export function containerDir(ctx: EngineContext, id: string): string {
   return join(ctx.opts.root, 'containers', id);
 }
+
+function runDirIn(ctx: EngineContext, id: string): string {
+  return join(ctx.opts.runRoot, 'containers', id);
+}
+
+/**
+ * The files of the container's current run: its bundle (config.json, conmon's attach socket and control fifos),
+ * conmon's pid files and the /etc files bind-mounted into it. They live in the run root (a tmpfs: see
+ * storage/run-root.ts), so a reboot clears them; a start writes them all again. A container started by an engine
+ * older than this layout keeps them in its container directory until its next start.
+ */
+export function runDir(ctx: EngineContext, id: string): string {
+  const dir = runDirIn(ctx, id);
+  if (existsSync(join(dir, 'bundle'))) return dir;
+  const legacy = containerDir(ctx, id);
+  return existsSync(join(legacy, 'bundle')) ? legacy : dir;
+}
+
+/**
+ * A start's run directory: in the run root, empty (a start writes every file again; an earlier run's sockets and pid
+ * files would only mislead), and with what an older engine left in the container directory gone.
+ */
+export async function freshRunDir(ctx: EngineContext, id: string): Promise<string> {
+  const legacy = containerDir(ctx, id);
+  if (existsSync(join(legacy, 'bundle'))) {
+    await Promise.all(LEGACY_RUN_FILES.map((name) => rm(join(legacy, name), { recursive: true, force: true })));
+  }
+  const dir = runDirIn(ctx, id);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(join(dir, 'userdata'), { recursive: true });
+  return dir;
+}
+
+/** Removes the run directory (after the container's runtime record is deleted: nothing uses it any more). */
+export function removeRunDir(ctx: EngineContext, id: string): Promise<void> {
+  return rm(runDirIn(ctx, id), { recursive: true, force: true });
+}
+
+/** The names of the run files that engines before the run-root layout kept in the container directory. */
+const LEGACY_RUN_FILES = ['bundle', 'userdata', 'hosts', 'hostname', 'resolv.conf'];
 
 export function exitDir(runRoot: string): string {
   return join(runRoot, 'exits');
 }
 
 export function containerPaths(ctx: EngineContext, id: string): ContainerPaths {
-  const dir = containerDir(ctx, id);
+  const dir = runDir(ctx, id);
   return {
     bundle: join(dir, 'bundle'),
     userdata: join(dir, 'userdata'),
-    logPath: join(dir, 'ctr.log'),
+    logPath: join(containerDir(ctx, id), 'ctr.log'),
     exitDir: exitDir(ctx.opts.runRoot),
     persistDir: join(dir, 'userdata'),
   };

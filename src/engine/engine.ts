@@ -11,7 +11,7 @@ import { acquireDaemonLock, type DaemonLock } from './daemon-lock.js';
 import { ImageService, bootstrapDebian, type DebootstrapOptions } from '../image/index.js';
 import { RegistryService } from '../registry/index.js';
 import { NetworkDnsServer } from '../network/dns/index.js';
-import { ContainerStorage, VolumeService } from '../storage/index.js';
+import { ContainerStorage, VolumeService, prepareRunRoot } from '../storage/index.js';
 import { selectRuntime } from '../runtime/index.js';
 import { SqliteStateStore } from '../state/index.js';
 import { AttachBroker } from './attach-broker.js';
@@ -70,6 +70,7 @@ export class Engine {
     const lock = acquireDaemonLock(opts.root);
     let state: SqliteStateStore;
     try {
+      await prepareRunRoot(opts.runRoot, opts.notice);
       state = new SqliteStateStore(join(opts.root, 'bulkhead.db'));
     } catch (err) {
       lock.release();

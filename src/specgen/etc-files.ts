@@ -40,7 +40,7 @@ export interface EtcNetworkFacts {
   nameserver?: string;       // a user-defined network's DNS responder
 }
 
-export async function writeEtcFiles(containerDir: string, config: ContainerConfig, sources: EtcFileSources = {},
+export async function writeEtcFiles(etcFilesDir: string, config: ContainerConfig, sources: EtcFileSources = {},
   net: EtcNetworkFacts = {}, opts: { inPlace?: boolean } = {}): Promise<void> {
   // Replaced by rename normally (not synced: every start writes them anew); rewritten in place (same inode) once
   // bind-mounted into a created container.
@@ -63,9 +63,9 @@ export async function writeEtcFiles(containerDir: string, config: ContainerConfi
   }).join('');
   resolv = overrideResolv(resolv, config);
   await Promise.all([
-    write(join(containerDir, 'hosts'), hosts),
-    write(join(containerDir, 'hostname'), `${config.hostname}\n`),
-    write(join(containerDir, 'resolv.conf'), resolv),
+    write(join(etcFilesDir, 'hosts'), hosts),
+    write(join(etcFilesDir, 'hostname'), `${config.hostname}\n`),
+    write(join(etcFilesDir, 'resolv.conf'), resolv),
   ]);
 }
 

@@ -15,7 +15,7 @@ import { joinEngineNetns } from './userns.js';
 export interface SpecInputs {
   config: ContainerConfig;
   rootfs: string;                         // the mounted merged dir
-  containerDir: string;                   // holds hosts, hostname, resolv.conf (writeEtcFiles)
+  etcFilesDir: string;                    // holds hosts, hostname, resolv.conf (writeEtcFiles): the run dir
   volumePaths: Record<string, string>;    // volume name → host dir
   cgroupsPath?: string;                   // default: the runtime's (/<id> on cgroup v1)
   netnsPath?: string;                     // a network namespace the engine made and connected (bridge, networks)
@@ -43,7 +43,7 @@ export async function generateSpec(inputs: SpecInputs): Promise<OciSpec> {
     process,
     root: { path: rootfs, readonly: config.readOnlyRootfs },
     hostname: config.hostname,
-    mounts: mergeMounts([...defaultMounts(), ...etcFileMounts(inputs.containerDir, false)], user),
+    mounts: mergeMounts([...defaultMounts(), ...etcFileMounts(inputs.etcFilesDir, false)], user),
     linux: {
       namespaces: [],
       resources: buildResources(config.resources),

@@ -22,11 +22,11 @@ export function defaultMounts(): OciMount[] {
   ];
 }
 
-export function etcFileMounts(containerDir: string, readOnly: boolean): OciMount[] {
+export function etcFileMounts(etcFilesDir: string, readOnly: boolean): OciMount[] {
   return ETC_FILES.map((name) => ({
     destination: `/etc/${name}`,
     type: 'bind',
-    source: join(containerDir, name),
+    source: join(etcFilesDir, name),
     options: ['rbind', 'rprivate', readOnly ? 'ro' : 'rw'],
   }));
 }

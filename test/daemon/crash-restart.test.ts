@@ -4,7 +4,7 @@
 // operations cut short are reconciled (no ghosts, no stray mounts).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { TestEngine } from '../helpers/engine-harness.js';
@@ -89,12 +89,15 @@ describe('daemon crash and restart', () => {
     e.ok(['rm', '-f', 'rot-down']);
   });
 
-  it('removes a container directory that no record owns (a create cut short)', async () => {
+  it('removes a container directory and a run directory that no record owns (a create or removal cut short)', async () => {
     const ghost = join(e.root, 'containers', 'f'.repeat(64));
     mkdirSync(join(ghost, 'upper'), { recursive: true });
+    const ghostRun = join(e.root, 'run', 'containers', 'e'.repeat(64));
+    mkdirSync(join(ghostRun, 'bundle'), { recursive: true });
     await e.killDaemon('SIGKILL');
     await e.startDaemon();
     assert.equal(existsSync(ghost), false);
+    assert.equal(existsSync(ghostRun), false);
   });
 
   it('stays consistent when killed in the middle of many operations', async () => {
@@ -160,5 +163,42 @@ describe('daemon crash during an image load', () => {
       assert.equal(e.ok(['run', '--rm', 'bigimg:1', 'sh', '-c', 'wc -c < /blob']), '150000000');
     }
     assert.deepEqual(readdirSync(join(e.root, 'tmp')), [], 'staging is empty');
+  });
+});
+
+describe('run files of containers started before the run-root layout', () => {
+  // An engine before the run-root layout kept each container's bundle, conmon files and /etc files in its container
+  // directory. This engine's run root stays on disk (a file in it is "in use"), so that the test can move a running
+  // container's run files there by rename, as that engine left them. conmon goes on writing its exit file by the
+  // path it was given, which a symlink keeps; the engine looks for the bundle.
+  const e = new TestEngine('bh-test-legacy-');
+  before(async () => {
+    mkdirSync(join(e.root, 'run'), { recursive: true });
+    writeFileSync(join(e.root, 'run', 'keep'), '');
+    await e.setup();
+  });
+  after(() => e.cleanup());
+
+  it('serve the container where they are, and move to the run root at its next start', async () => {
+    assert.notEqual(spawnSync('stat', ['-f', '-c', '%T', join(e.root, 'run')]).stdout.toString().trim(), 'tmpfs');
+    const id = e.ok(['run', '-d', '--name', 'old', '--hostname', 'oldhost', 'busybox', 'sleep', '600']);
+    const runDir = join(e.root, 'run', 'containers', id);
+    const ctrDir = join(e.root, 'containers', id);
+    await e.killDaemon('SIGTERM');
+    for (const name of readdirSync(runDir)) renameSync(join(runDir, name), join(ctrDir, name));
+    symlinkSync(join(ctrDir, 'userdata'), join(runDir, 'userdata'));
+    await e.startDaemon();
+    assert.equal(inspect(e, 'old').State.status, 'running');
+    assert.equal(e.ok(['exec', 'old', 'cat', '/etc/hostname']), 'oldhost');
+    assert.match(e.ok(['cp', 'old:/etc/hostname', '-']), /oldhost/, 'cp reads the /etc files where they are');
+    e.ok(['stop', '-t', '1', 'old']);
+    assert.equal(inspect(e, 'old').State.status, 'exited');
+    e.ok(['start', 'old']);
+    assert.equal(existsSync(join(ctrDir, 'bundle')), false, 'the old run files are gone');
+    assert.equal(existsSync(join(ctrDir, 'hostname')), false);
+    assert.ok(existsSync(join(runDir, 'bundle', 'config.json')));
+    assert.equal(e.ok(['exec', 'old', 'cat', '/etc/hostname']), 'oldhost');
+    e.ok(['rm', '-f', 'old']);
+    assert.equal(existsSync(runDir), false, 'rm removes the run directory');
   });
 });

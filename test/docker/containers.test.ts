@@ -148,7 +148,7 @@ describe('Docker API: containers (docker CLI)', () => {
     const procs = e.dockerOk(['exec', 'bh-init', 'ps', '-o', 'pid,ppid,args']).split('\n').slice(1).map((l) => l.trim().replace(/\s+/g, ' '));
     assert.deepEqual(procs.filter((l) => !l.includes('ps -o')), ['1 0 /sbin/docker-init -- sleep 300', `${procs[1]!.split(' ')[0]} 1 sleep 300`]);
     assert.equal(e.dockerOk(['inspect', '-f', '{{.HostConfig.Init}}', 'bh-init']), 'true');
-    const spec = JSON.parse(readFileSync(join(e.root, 'containers', id, 'bundle', 'config.json'), 'utf8')) as { mounts: Array<{ destination: string; options: string[] }> };
+    const spec = JSON.parse(readFileSync(join(e.root, 'run', 'containers', id, 'bundle', 'config.json'), 'utf8')) as { mounts: Array<{ destination: string; options: string[] }> };
     assert.ok(spec.mounts.find((m) => m.destination === '/sbin/docker-init')?.options.includes('ro'), 'the init is mounted read-only');
     const t0 = Date.now();
     e.dockerOk(['stop', 'bh-init']);
@@ -166,7 +166,7 @@ describe('Docker API: containers (docker CLI)', () => {
     const want = { 'org.example.owner': 'team-a', 'org.example.empty': '' };
     assert.deepEqual(JSON.parse(e.dockerOk(['inspect', '-f', '{{json .HostConfig.Annotations}}', 'bh-annot'])), want);
     e.dockerOk(['start', 'bh-annot']);
-    const spec = JSON.parse(readFileSync(join(e.root, 'containers', id, 'bundle', 'config.json'), 'utf8')) as { annotations?: Record<string, string> };
+    const spec = JSON.parse(readFileSync(join(e.root, 'run', 'containers', id, 'bundle', 'config.json'), 'utf8')) as { annotations?: Record<string, string> };
     assert.deepEqual(spec.annotations, want);
     e.dockerOk(['rm', '-f', 'bh-annot']);
     const reserved = e.docker(['run', '--rm', '--annotation', 'run.oci.keep_original_groups=1', 'busybox', 'true']);

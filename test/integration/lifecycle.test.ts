@@ -214,7 +214,7 @@ describe('container lifecycle (CLI)', () => {
     const id = e.ok(['run', '-d', '--name', 'lc-annot', '--annotation', 'com.example.team=blue', '--annotation', 'com.example.note=a=b',
       '--annotation', 'com.example.empty=', 'busybox', 'sleep', '300']);
     const want = { 'com.example.team': 'blue', 'com.example.note': 'a=b', 'com.example.empty': '' };
-    const spec = JSON.parse(readFileSync(join(e.root, 'containers', id, 'bundle', 'config.json'), 'utf8')) as { annotations?: Record<string, string> };
+    const spec = JSON.parse(readFileSync(join(e.root, 'run', 'containers', id, 'bundle', 'config.json'), 'utf8')) as { annotations?: Record<string, string> };
     assert.deepEqual(spec.annotations, want);
     assert.deepEqual(JSON.parse(e.ok(['inspect', '-f', '{{json .Config.annotations}}', 'lc-annot'])), want);
     e.ok(['rm', '-f', 'lc-annot']);

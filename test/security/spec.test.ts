@@ -13,7 +13,7 @@ import { makeConfig, makeRootfs } from '../specgen/fixtures.js';
 const fx = makeRootfs();
 after(() => rmSync(fx.base, { recursive: true, force: true }));
 const spec = (security: Partial<SecurityOptions> = {}, over: Parameters<typeof makeConfig>[0] = {}) =>
-  generateSpec({ config: makeConfig({ ...over, security: { ...defaultSecurity(), ...security } }), rootfs: fx.rootfs, containerDir: fx.containerDir, volumePaths: { v: '/tmp' } });
+  generateSpec({ config: makeConfig({ ...over, security: { ...defaultSecurity(), ...security } }), rootfs: fx.rootfs, etcFilesDir: fx.containerDir, volumePaths: { v: '/tmp' } });
 const linux = (s: { linux: unknown }) => s.linux as SecureOciLinux;
 
 test('defaults: seccomp profile, no-new-privileges, masked paths', async () => {

@@ -22,7 +22,7 @@ after(async () => {
 async function runInContainer(over: Partial<ContainerConfig>): Promise<string> {
   const config = makeConfig(over);
   await writeEtcFiles(fx.containerDir, config);
-  const spec = await generateSpec({ config, rootfs: fx.rootfs, containerDir: fx.containerDir, volumePaths: {} });
+  const spec = await generateSpec({ config, rootfs: fx.rootfs, etcFilesDir: fx.containerDir, volumePaths: {} });
   const bundle = join(fx.base, `bundle-${config.id}`);
   await writeBundle(bundle, spec);
   started.push(config.id);

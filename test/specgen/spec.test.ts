@@ -12,7 +12,7 @@ const fx = makeRootfs();
 after(() => rmSync(fx.base, { recursive: true, force: true }));
 
 const inputs = (over: Parameters<typeof makeConfig>[0] = {}, volumePaths: Record<string, string> = {}) =>
-  ({ config: makeConfig(over), rootfs: fx.rootfs, containerDir: fx.containerDir, volumePaths });
+  ({ config: makeConfig(over), rootfs: fx.rootfs, etcFilesDir: fx.containerDir, volumePaths });
 
 test('a typical config gives a complete spec', async () => {
   const spec = await generateSpec(inputs({ entrypoint: ['/bin/sh', '-c'], cmd: ['echo hi'], tty: true, workingDir: '/tmp' }));
@@ -78,7 +78,7 @@ test('passwd reached through a symlink out of the rootfs is read inside the root
     unlinkSync(join(fx2.rootfs, 'etc/passwd'));
     symlinkSync('/../../../../etc/shadow', join(fx2.rootfs, 'etc/passwd'));
     await assert.rejects(
-      generateSpec({ config: makeConfig({ user: 'root' }), rootfs: fx2.rootfs, containerDir: fx2.containerDir, volumePaths: {} }),
+      generateSpec({ config: makeConfig({ user: 'root' }), rootfs: fx2.rootfs, etcFilesDir: fx2.containerDir, volumePaths: {} }),
       /unable to find user root/,
     );
   } finally {

@@ -7,7 +7,7 @@ import { join, posix } from 'node:path';
 import { NotFoundError, type ContainerRecord } from '../../core/index.js';
 import { ETC_FILES } from '../../specgen/index.js';
 import { buildView, type ContainerView, type ViewMount } from '../../storage/index.js';
-import { containerDir, type EngineContext } from '../context.js';
+import { runDir, type EngineContext } from '../context.js';
 
 export function containerView(ctx: EngineContext, rec: ContainerRecord, rootfs: string): Promise<ContainerView> {
   const user = rec.config.mounts.map((m): ViewMount => {
@@ -20,7 +20,7 @@ export function containerView(ctx: EngineContext, rec: ContainerRecord, rootfs: 
   });
   const taken = new Set(user.map((m) => m.destination));
   const etc = ETC_FILES
-    .map((name): ViewMount => ({ destination: `/etc/${name}`, source: join(containerDir(ctx, rec.config.id), name), readOnly: false }))
+    .map((name): ViewMount => ({ destination: `/etc/${name}`, source: join(runDir(ctx, rec.config.id), name), readOnly: false }))
     .filter((m) => !taken.has(m.destination) && existsSync(m.source!));
   // Parents first, as specgen orders them for the runtime (userMounts).
   const depth = (m: ViewMount) => m.destination.split('/').length;

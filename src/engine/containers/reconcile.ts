@@ -7,7 +7,7 @@ import { removeShifted, shiftedRoot } from '../../storage/index.js';
 import { sweepBuildContainers } from '../../build/index.js';
 import { MEASURE_LABEL } from '../interference/label.js';
 import type { EngineContext } from '../context.js';
-import { containerPaths } from '../context.js';
+import { containerPaths, removeRunDir } from '../context.js';
 import { recordExit, releaseExited } from './exit.js';
 import { removeLocked } from './remove.js';
 
@@ -76,6 +76,10 @@ export async function reconcile(ctx: EngineContext): Promise<ReconcileReport> {
     await ctx.runtime.delete(id, true).catch(() => undefined);
     await ctx.storage.remove(id);
     report.orphansRemoved.push(id);
+  }
+  // Run directories that no record owns (a crash between the steps of a removal): nothing uses them again.
+  for (const id of await readdir(join(ctx.opts.runRoot, 'containers')).catch(() => [] as string[])) {
+    if (!known.has(id) && /^[0-9a-f]{64}$/.test(id)) await removeRunDir(ctx, id);
   }
   await ctx.storage.sweepTrash().catch((err) => ctx.opts.notice?.(`emptying the storage trash: ${String(err)}`));
   // Shifted layer copies of id ranges no container holds any more (a removal the crash cut short).

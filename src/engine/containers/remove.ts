@@ -2,7 +2,7 @@
 // mounts, its directory, anonymous volumes with -v) before the record itself goes, so a crash midway leaves a
 // record that the next `rm` or reconcile finishes, never an orphan that nothing knows about.
 import { ConflictError, wrap } from '../../core/index.js';
-import type { EngineContext } from '../context.js';
+import { removeRunDir, type EngineContext } from '../context.js';
 import { teardownContainerNetwork } from '../networks/index.js';
 import { volumeInUse } from '../in-use.js';
 
@@ -43,7 +43,8 @@ export async function removeLocked(ctx: EngineContext, id: string, opts: RemoveO
     if (active) await killAndReap(ctx, id, rec.state.pid);
     // Nothing of the container runs any more: its runtime record, network and storage are independent of each
     // other, and `run --rm` waits for all three (docker's condition=removed), so they go at once.
-    const results = await Promise.allSettled([ctx.runtime.delete(id, true), teardownContainerNetwork(ctx, id), ctx.storage.remove(id)]);
+    const results = await Promise.allSettled([ctx.runtime.delete(id, true).then(() => removeRunDir(ctx, id)),
+      teardownContainerNetwork(ctx, id), ctx.storage.remove(id)]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     ctx.alloc.release(id);
     if (failed) throw failed.reason;

@@ -1,11 +1,11 @@
 // Starting a container: mount its root filesystem, generate its OCI bundle, let conmon create it through the
 // runtime while parked attaches connect, then start the process. Any failure undoes what this start did and records
 // the error on the container, which stays "created" so the user can fix the cause and start it again.
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exitCodeHint, wrap, type ContainerConfig, type ContainerRecord } from '../../core/index.js';
 import { generateSpec, writeBundle, writeEtcFiles } from '../../specgen/index.js';
-import { containerDir, containerPaths, mountRootfs, type EngineContext } from '../context.js';
+import { containerPaths, freshRunDir, mountRootfs, type EngineContext } from '../context.js';
 import { removeLocked } from './remove.js';
 import { setupContainerNetwork, teardownContainerNetwork, usesEngineNetns } from '../networks/index.js';
 import { containerCgroupsPath } from '../../sys/cgroup-paths.js';
@@ -26,9 +26,10 @@ export async function startContainer(ctx: EngineContext, ref: string): Promise<v
 export async function startLocked(ctx: EngineContext, id: string): Promise<void> {
   const rec = ctx.state.lookupContainer(id);
   if (rec.state.status === 'running' || rec.state.status === 'paused') return; // docker answers "not modified"
-  const paths = containerPaths(ctx, id);
   let attaching: AttachConnecting | undefined;
   try {
+    const dir = await freshRunDir(ctx, id);
+    const paths = containerPaths(ctx, id);
     // A user-namespaced container needs a network namespace its user namespace owns (or exec could not join it,
     // nor could it mount sysfs): runc makes it at create, and the networks are attached to it before start.
     const afterCreate = rec.config.security.userns === 'auto' && usesEngineNetns(rec);
@@ -36,16 +37,15 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     const [{ rootfs, volumePaths }, net] = await settleBoth(
       mountRootfs(ctx, rec.config).then(async (r) => ({ rootfs: r, volumePaths: await volumeDirs(ctx, rec.config, r) })),
       (async () => {
-        await mkdir(paths.userdata, { recursive: true });
         const n = afterCreate ? { facts: {} } : await setupContainerNetwork(ctx, rec);
-        await writeEtcFiles(containerDir(ctx, id), rec.config, {}, n.facts);
+        await writeEtcFiles(dir, rec.config, {}, n.facts);
         return n;
       })());
     // Admitted last before the spec: nothing awaited between deciding the CPUs and writing them down.
     checkRunQuotas(ctx, rec); // synchronous with the admission, which is what counts a start as running
     const admitted = ctx.alloc.admit(rec);
     const config = { ...rec.config, resources: { ...rec.config.resources, cpusetCpus: admitted.cpuset } };
-    const spec = await generateSpec({ config, rootfs, containerDir: containerDir(ctx, id), volumePaths,
+    const spec = await generateSpec({ config, rootfs, etcFilesDir: dir, volumePaths,
       cgroupsPath: containerCgroupsPath(id, rec.config.cgroupParent ?? ctx.opts.cgroupParent), netnsPath: net.netnsPath,
       ...(rec.config.init ? { initPath: initBinary(ctx.opts.initPath) } : {}) });
     enforceStartUserPolicy(ctx, rec.config, spec.process.user.uid);
@@ -62,7 +62,7 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     if (afterCreate) {
       const joined = await setupContainerNetwork(ctx, rec, created.pid);
       // In place: the files are already bind-mounted into the created container.
-      await writeEtcFiles(containerDir(ctx, id), rec.config, {}, joined.facts, { inPlace: true });
+      await writeEtcFiles(dir, rec.config, {}, joined.facts, { inPlace: true });
     }
     await attaching.connected;
     await ctx.runtime.start(id);
