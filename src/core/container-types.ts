@@ -113,6 +113,8 @@ export interface SecurityOptions {
   pid: NamespaceMode;
   ipc: NamespaceMode;
   uts: NamespaceMode;
+  /** --cgroupns (absent in records older than the flag: private, which every container had until then). */
+  cgroupns?: NamespaceMode;
   userns: 'host' | 'auto';
   /** For userns "auto": the host range container ids 0..size-1 map to, allocated by the engine. */
   idMap?: { hostUid: number; hostGid: number; size: number };

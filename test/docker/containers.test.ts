@@ -1,10 +1,10 @@
 // Docker API containers through the real docker CLI: run (attached, detached, -i, -it in a pseudo-terminal),
 // ps, inspect formats, logs (tail, timestamps, -f), exec (plain and -it), cp both ways, stats, top, diff, export,
 // pause/unpause, rename, update, stop/start/kill statuses, wait, prune, create-time translation of HostConfig (with
-// LogConfig's max-size and max-file), clear
+// LogConfig's max-size and max-file, CgroupnsMode), clear
 // 400s for what Bulkhead does not do, and one engine shared with Bulkhead's own CLI.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DockerTestEngine } from './helpers.js';
@@ -213,9 +213,37 @@ describe('Docker API: containers (docker CLI)', () => {
     e.dockerOk(['volume', 'rm', 'bh-vf']);
   });
 
+  it('--cgroupns: private by default and on request ("/" paths, its own namespace), host shares the host\'s; inspect shows it', async () => {
+    const hostNs = readlinkSync('/proc/self/ns/cgroup');
+    const probe = ['sh', '-c', 'readlink /proc/1/ns/cgroup; cut -d: -f3 /proc/self/cgroup | sort -u'];
+    for (const out of [e.dockerOk(['run', '--rm', '--cgroupns', 'private', 'busybox', ...probe]), e.ok(['run', '--rm', 'busybox', ...probe])]) {
+      const [ns, ...paths] = out.split('\n');
+      assert.match(ns!, /^cgroup:\[\d+\]$/);
+      assert.notEqual(ns, hostNs);
+      assert.deepEqual(paths, ['/'], 'every hierarchy is rooted at the container\'s own cgroup');
+    }
+    for (const out of [e.dockerOk(['run', '--rm', '--cgroupns', 'host', 'busybox', ...probe]), e.ok(['run', '--rm', '--cgroupns', 'host', 'busybox', ...probe])]) {
+      const [ns, ...paths] = out.split('\n');
+      assert.equal(ns, hostNs);
+      assert.ok(paths.length > 0 && paths.every((p) => /^\/bulkhead\/[0-9a-f]{64}$/.test(p)), paths.join(' '));
+    }
+    e.dockerOk(['create', '--name', 'bh-cgns-host', '--cgroupns', 'host', 'busybox', 'true']);
+    e.ok(['create', '--name', 'bh-cgns-default', 'busybox', 'true']);
+    assert.equal(e.dockerOk(['inspect', '-f', '{{.HostConfig.CgroupnsMode}}', 'bh-cgns-host', 'bh-cgns-default']), 'host\nprivate');
+    assert.equal(e.ok(['inspect', '-f', '{{.Config.security.cgroupns}}', 'bh-cgns-host']), 'host');
+    const bad = await e.http('POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: { CgroupnsMode: 'shared' } });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.parse(bad.body).message, /^invalid HostConfig\.CgroupnsMode "shared": expected host or private$/);
+    const cli = e.run(['run', '--rm', '--cgroupns', 'shared', 'busybox', 'true']);
+    assert.equal(cli.code, 125);
+    assert.equal(cli.stderr, 'bulkhead: invalid --cgroupns "shared": expected host or private\n');
+    e.dockerOk(['rm', 'bh-cgns-host', 'bh-cgns-default']);
+    assert.equal(e.dockerOk(['ps', '-aq', '--filter', 'name=bh-cgns']), '');
+  });
+
   it('unsupported settings are a 400 naming the field; bad input is a clear error', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [['--cgroupns', 'host'], /HostConfig\.CgroupnsMode is not supported/],
+      [['--domainname', 'example.org'], /Domainname is not supported/],
       [['--log-driver', 'syslog'], /LogConfig\.Type is not supported.*syslog/],
       [['--link', 'a:b'], /HostConfig\.Links is not supported/],
       [['--storage-opt', 'size=1G'], /HostConfig\.StorageOpt is not supported/],

@@ -45,7 +45,6 @@ export function translateCreate(body: DockerCreateBody, name: string | undefined
   if (isSet(hc.MemorySwappiness) && hc.MemorySwappiness !== -1) refuse('HostConfig.MemorySwappiness', 'swappiness is not configurable');
   if (isSet(hc.Isolation) && hc.Isolation !== 'default') refuse('HostConfig.Isolation', 'Windows only');
   if (isSet(hc.VolumeDriver) && hc.VolumeDriver !== 'local') refuse('HostConfig.VolumeDriver', 'only the local driver exists');
-  if (isSet(hc.CgroupnsMode)) refuse('HostConfig.CgroupnsMode', 'the cgroup namespace is not configurable');
   const logOptions = logConfig(hc.LogConfig);
   const image = body.Image;
   if (typeof image !== 'string' || !image) throw new InvalidArgumentError('create container: Image is required');
@@ -220,6 +219,12 @@ function securityFromDocker(hc: Obj): SecurityRequest {
     if (!isSet(mode) || mode === 'private' || mode === 'shareable') continue;
     if (mode !== 'host') refuse(`HostConfig.${field}`, `mode "${String(mode)}" is not available (host or private)`);
     sec[key] = 'host';
+  }
+  if (isSet(hc.CgroupnsMode)) {
+    if (hc.CgroupnsMode !== 'host' && hc.CgroupnsMode !== 'private') {
+      throw new InvalidArgumentError(`invalid HostConfig.CgroupnsMode "${String(hc.CgroupnsMode)}": expected host or private`);
+    }
+    sec.cgroupns = hc.CgroupnsMode;
   }
   if (isSet(hc.UsernsMode)) {
     if (hc.UsernsMode !== 'host' && hc.UsernsMode !== 'auto') refuse('HostConfig.UsernsMode', `mode "${String(hc.UsernsMode)}" is not available (host or auto)`);

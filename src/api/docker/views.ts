@@ -133,7 +133,7 @@ function hostConfigView(c: Networked) {
     AutoRemove: cfg.autoRemove, VolumeDriver: '', VolumesFrom: cfg.volumesFrom?.length ? cfg.volumesFrom : null,
     ConsoleSize: cfg.consoleSize ? [cfg.consoleSize.height, cfg.consoleSize.width] : [0, 0],
     CapAdd: sec.capAdd.length ? sec.capAdd : null, CapDrop: sec.capDrop.length ? sec.capDrop : null,
-    CgroupnsMode: '', Dns: cfg.dns ?? [], DnsOptions: cfg.dnsOptions ?? [], DnsSearch: cfg.dnsSearch ?? [],
+    CgroupnsMode: sec.cgroupns ?? 'private', Dns: cfg.dns ?? [], DnsOptions: cfg.dnsOptions ?? [], DnsSearch: cfg.dnsSearch ?? [],
     ExtraHosts: cfg.extraHosts?.length ? cfg.extraHosts : null, GroupAdd: sec.groupAdd.length ? sec.groupAdd : null,
     IpcMode: sec.ipc === 'host' ? 'host' : 'private', Cgroup: '', Links: null, OomScoreAdj: r.oomScoreAdj ?? 0,
     PidMode: sec.pid === 'host' ? 'host' : '', Privileged: sec.privileged, PublishAllPorts: cfg.publishAll ?? false, ReadonlyRootfs: cfg.readOnlyRootfs,
