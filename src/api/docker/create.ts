@@ -24,7 +24,6 @@ const UNSUPPORTED_CONFIG: Record<string, string> = {
   MacAddress: 'MAC addresses are not configurable',
 };
 const UNSUPPORTED_HOST: Record<string, string> = {
-  Links: 'legacy links are not implemented',
   Cgroup: 'joining another cgroup is not implemented',
   DeviceRequests: 'GPU and device requests are not implemented', KernelMemory: 'kernel memory limits are deprecated',
   KernelMemoryTCP: 'kernel memory limits are deprecated', CpuCount: 'Windows only', CpuPercent: 'Windows only',
@@ -83,6 +82,7 @@ export function translateCreate(body: DockerCreateBody, name: string | undefined
   const mounts = mountsFromDocker(body, hc);
   if (mounts.length) req.mounts = mounts;
   if (isSet(hc.VolumesFrom)) req.volumesFrom = stringList(hc.VolumesFrom, 'HostConfig.VolumesFrom');
+  if (isSet(hc.Links)) req.links = stringList(hc.Links, 'HostConfig.Links');   // NAME:ALIAS or /NAME:/CONTAINER/ALIAS
   const resources: ResourceLimits = resourcesFromDocker(hc, 'create');
   if (isSet(hc.Ulimits)) resources.ulimits = objects(hc.Ulimits, 'HostConfig.Ulimits').map(ulimit);
   if (isSet(hc.ShmSize)) resources.shmSize = num(hc.ShmSize, 'HostConfig.ShmSize');
