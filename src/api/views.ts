@@ -3,7 +3,7 @@ import { shortId, type ContainerRecord, type ImageRecord } from '../core/index.j
 import { hardeningView } from '../security/index.js';
 import { statusText } from '../engine/index.js';
 
-export function containerView(c: ContainerRecord & { networkSettings?: object }) {
+export function containerView(c: ContainerRecord & { networkSettings?: object; links?: string[] }) {
   return {
     Id: c.config.id,
     ShortId: shortId(c.config.id),
@@ -17,6 +17,7 @@ export function containerView(c: ContainerRecord & { networkSettings?: object })
     Config: c.config,
     Hardening: hardeningView(c.config),
     NetworkSettings: c.networkSettings,
+    Links: c.links ?? [],   // docker's "/NAME:/CONTAINER/ALIAS" for each --link whose container still exists
   };
 }
 

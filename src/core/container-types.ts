@@ -113,6 +113,8 @@ export interface SecurityOptions {
   pid: NamespaceMode;
   ipc: NamespaceMode;
   uts: NamespaceMode;
+  /** --cgroupns (absent in records older than the flag: private, which every container had until then). */
+  cgroupns?: NamespaceMode;
   userns: 'host' | 'auto';
   /** For userns "auto": the host range container ids 0..size-1 map to, allocated by the engine. */
   idMap?: { hostUid: number; hostGid: number; size: number };
@@ -134,6 +136,7 @@ export interface ContainerConfig {
   labels: Record<string, string>;
   mounts: MountSpec[];
   volumesFrom?: string[];   // --volumes-from as given (CONTAINER[:ro|rw]); their mounts are copied into `mounts`
+  links?: ContainerLink[];  // --link: legacy links, resolved at each start (engine/containers/links.ts); absent = none
   readOnlyRootfs: boolean;
   network: NetworkMode;
   networks: NetworkAttachmentConfig[];   // empty for none/host
@@ -161,6 +164,12 @@ export interface ContainerConfig {
   annotations?: Record<string, string>;  // --annotation: the OCI spec's annotations (absent = none)
   /** docker's json-file options as given (max-size, max-file); absent = the log grows without bound (src/engine/logs). */
   logOptions?: Record<string, string>;
+}
+
+/** A legacy link (--link NAME:ALIAS): the container linked to, by id (a rename keeps the link), and the alias. */
+export interface ContainerLink {
+  id: string;
+  alias: string;
 }
 
 /** Docker's restart policies (--restart); maximumRetryCount only counts for on-failure (0 = no limit). */

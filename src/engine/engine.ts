@@ -30,6 +30,7 @@ import { handleExit } from './containers/exit.js';
 import { reconcile, type ReconcileReport } from './containers/reconcile.js';
 import { attachContainer, resizeContainer } from './containers/attach.js';
 import { createExec, inspectExec, startExec } from './containers/exec.js';
+import { linkViews } from './containers/links.js';
 import { readLogs } from './containers/logs.js';
 import { listContainers } from './containers/list.js';
 import { commitContainer, copyFrom, copyTo, diffContainer, exportContainer, statPath, type CommitRequest } from './containers/filesystem.js';
@@ -180,10 +181,12 @@ export class Engine {
     await this.ctx.state.flush();
     return result;
   }
-  /** The record with its live NetworkSettings (addresses, published ports). */
+  /** The record with its live NetworkSettings (addresses, published ports) and its links under current names. */
   inspect(ref: string) { return this.withNetwork(this.ctx.state.lookupContainer(ref)); }
   list(opts: ListFilters) { return listContainers(this.ctx, opts).map((c) => this.withNetwork(c)); }
-  private withNetwork(c: ContainerRecord) { return { ...c, networkSettings: containerNetworkSettings(this.ctx, c) }; }
+  private withNetwork(c: ContainerRecord) {
+    return { ...c, networkSettings: containerNetworkSettings(this.ctx, c), ...(c.config.links?.length ? { links: linkViews(this.ctx, c) } : {}) };
+  }
   rename(ref: string, newName: string) {
     const rec = this.ctx.state.lookupContainer(ref);
     this.ctx.state.rename(rec.config.id, newName);

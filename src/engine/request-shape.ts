@@ -47,7 +47,7 @@ function describe(t: FieldType): string {
 export function checkCreateRequest(body: unknown): CreateRequest {
   const req = check<CreateRequest>('create container', body, {
     image: 'string', name: 'string', cmd: 'string[]', entrypoint: 'string[]', env: 'string[]', workingDir: 'string',
-    user: 'string', hostname: 'string', tty: 'boolean', openStdin: 'boolean', labels: 'record', mounts: 'object[]', volumesFrom: 'string[]',
+    user: 'string', hostname: 'string', tty: 'boolean', openStdin: 'boolean', labels: 'record', mounts: 'object[]', volumesFrom: 'string[]', links: 'string[]',
     readOnlyRootfs: 'boolean', network: 'string', autoRemove: 'boolean', stopSignal: 'string', stopTimeout: 'number',
     runtime: 'string', cgroupParent: 'string', resources: 'object', security: 'object', consoleSize: 'object',
     networks: 'object[]', ports: 'object[]', publishAll: 'boolean', dns: 'string[]', dnsSearch: 'string[]', dnsOptions: 'string[]',

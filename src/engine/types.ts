@@ -25,6 +25,8 @@ export interface CreateRequest {
   mounts?: MountSpec[];
   /** CONTAINER[:ro|rw]: mount that container's volumes and binds at the same paths (engine/containers/volumes-from.ts). */
   volumesFrom?: string[];
+  /** NAME[:ALIAS]: legacy links to running containers on a shared network (engine/containers/links.ts). */
+  links?: string[];
   readOnlyRootfs?: boolean;
   /** Docker's NetworkMode: none, host, bridge (default) or a network name. */
   network?: string;

@@ -12,7 +12,7 @@ import type { SecurityRequest } from './types.js';
 export function defaultSecurity(): SecurityOptions {
   return {
     privileged: false, capAdd: [], capDrop: [], seccomp: 'default', noNewPrivileges: DEFAULT_NO_NEW_PRIVILEGES, groupAdd: [],
-    devices: [], sysctls: {}, pid: 'private', ipc: 'private', uts: 'private', userns: 'host',
+    devices: [], sysctls: {}, pid: 'private', ipc: 'private', uts: 'private', cgroupns: 'private', userns: 'host',
   };
 }
 
@@ -23,7 +23,7 @@ export interface SecurityContext {
 
 type Field = keyof SecurityRequest;
 const FIELDS: readonly Field[] = ['privileged', 'capAdd', 'capDrop', 'seccomp', 'seccompProfile', 'noNewPrivileges',
-  'groupAdd', 'devices', 'deviceCgroupRules', 'sysctls', 'pid', 'ipc', 'uts', 'userns'];
+  'groupAdd', 'devices', 'deviceCgroupRules', 'sysctls', 'pid', 'ipc', 'uts', 'cgroupns', 'userns'];
 const MAX_ID = 2 ** 31 - 1;
 
 export function validateSecurity(req: SecurityRequest | undefined, ctx: SecurityContext = {}): SecurityOptions {
@@ -46,6 +46,9 @@ export function validateSecurity(req: SecurityRequest | undefined, ctx: Security
   sec.pid = namespaceMode(r.pid, '--pid');
   sec.ipc = namespaceMode(r.ipc, '--ipc');
   sec.uts = namespaceMode(r.uts, '--uts');
+  // Private on cgroup v1 too, where docker's default is the host's: the engine has always given each container
+  // its own, so /proc/self/cgroup shows "/" and not where the engine keeps it (docs/docker-compat.md).
+  sec.cgroupns = namespaceMode(r.cgroupns, '--cgroupns');
   sec.userns = userns(r.userns);
   sec.devices = devices(r.devices);
   const rules = strings(r.deviceCgroupRules, '--device-cgroup-rule').map((t) => formatDeviceCgroupRule(parseDeviceCgroupRule(t)));

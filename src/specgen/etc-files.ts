@@ -12,7 +12,8 @@
 //   a user-defined network: the container's name/hostname and aliases on its address, and resolv.conf pointing
 //         at the network's DNS responder (the bridge gateway), which answers for the network's containers and
 //         forwards everything else to the host's resolvers.
-// In every mode --add-host lines are appended to hosts, and --dns replaces the nameservers, --dns-search the
+// In every mode but host, --link lines (alias, hostname and name of the linked container) come next; then
+// --add-host lines are appended to hosts, and --dns replaces the nameservers, --dns-search the
 // search list, --dns-option the options.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,6 +39,7 @@ export interface EtcNetworkFacts {
   ip?: string;               // the container's address on its first network
   names?: string[];          // names that resolve to it besides the hostname (container name, aliases)
   nameserver?: string;       // a user-defined network's DNS responder
+  links?: Array<{ ip: string; names: string[] }>;  // --link: the linked containers' addresses (engine/containers/links.ts)
 }
 
 export async function writeEtcFiles(etcFilesDir: string, config: ContainerConfig, sources: EtcFileSources = {},
@@ -57,6 +59,7 @@ export async function writeEtcFiles(etcFilesDir: string, config: ContainerConfig
     hosts = [...LOCALHOST_HOSTS, ...ownLine].join('\n') + '\n';
     resolv = net.nameserver ? `nameserver ${net.nameserver}\n${searchAndOptions(hostResolv)}` : filterResolvConf(hostResolv);
   }
+  hosts += (net.links ?? []).map((l) => `${l.ip}\t${l.names.join(' ')}\n`).join('');
   hosts += (config.extraHosts ?? []).map((h) => {
     const i = h.lastIndexOf(':');
     return `${h.slice(i + 1)}\t${h.slice(0, i)}\n`;

@@ -57,7 +57,8 @@ export function applySecurity(spec: OciSpec, config: ContainerConfig): void {
 
 function namespaces(config: ContainerConfig): OciNamespace[] {
   const sec = config.security;
-  const types: OciNamespace['type'][] = ['mount', 'cgroup'];
+  const types: OciNamespace['type'][] = ['mount'];
+  if (sec.cgroupns !== 'host') types.push('cgroup');   // absent (an older record): private, as it always ran
   if (sec.pid === 'private') types.push('pid');
   if (sec.ipc === 'private') types.push('ipc');
   if (sec.uts === 'private') types.push('uts');

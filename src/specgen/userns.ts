@@ -7,7 +7,8 @@
 //    narrowed to the container's own 0..size-1; a value the user set is left for the kernel to judge.
 //  - bridge and user-defined networks: runc makes the network namespace inside the user namespace (so exec can
 //    join it and sysfs can be mounted), and the engine attaches it to its networks after create.
-//  - the cgroup namespace stays (runc creates it inside the user namespace, where its cgroup mount is allowed).
+//  - the cgroup namespace stays (runc creates it inside the user namespace, where its cgroup mount is allowed);
+//    with --cgroupns host runc binds the container's cgroup directories instead, which works there as well.
 import type { ContainerConfig } from '../core/index.js';
 import type { OciSpec } from './oci-types.js';
 

@@ -1,10 +1,10 @@
 // Docker API containers through the real docker CLI: run (attached, detached, -i, -it in a pseudo-terminal),
 // ps, inspect formats, logs (tail, timestamps, -f), exec (plain and -it), cp both ways, stats, top, diff, export,
 // pause/unpause, rename, update, stop/start/kill statuses, wait, prune, create-time translation of HostConfig (with
-// LogConfig's max-size and max-file), clear
+// LogConfig's max-size and max-file, CgroupnsMode, Links), clear
 // 400s for what Bulkhead does not do, and one engine shared with Bulkhead's own CLI.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DockerTestEngine } from './helpers.js';
@@ -213,11 +213,81 @@ describe('Docker API: containers (docker CLI)', () => {
     e.dockerOk(['volume', 'rm', 'bh-vf']);
   });
 
+  it('--cgroupns: private by default and on request ("/" paths, its own namespace), host shares the host\'s; inspect shows it', async () => {
+    const hostNs = readlinkSync('/proc/self/ns/cgroup');
+    const probe = ['sh', '-c', 'readlink /proc/1/ns/cgroup; cut -d: -f3 /proc/self/cgroup | sort -u'];
+    for (const out of [e.dockerOk(['run', '--rm', '--cgroupns', 'private', 'busybox', ...probe]), e.ok(['run', '--rm', 'busybox', ...probe])]) {
+      const [ns, ...paths] = out.split('\n');
+      assert.match(ns!, /^cgroup:\[\d+\]$/);
+      assert.notEqual(ns, hostNs);
+      assert.deepEqual(paths, ['/'], 'every hierarchy is rooted at the container\'s own cgroup');
+    }
+    for (const out of [e.dockerOk(['run', '--rm', '--cgroupns', 'host', 'busybox', ...probe]), e.ok(['run', '--rm', '--cgroupns', 'host', 'busybox', ...probe])]) {
+      const [ns, ...paths] = out.split('\n');
+      assert.equal(ns, hostNs);
+      assert.ok(paths.length > 0 && paths.every((p) => /^\/bulkhead\/[0-9a-f]{64}$/.test(p)), paths.join(' '));
+    }
+    e.dockerOk(['create', '--name', 'bh-cgns-host', '--cgroupns', 'host', 'busybox', 'true']);
+    e.ok(['create', '--name', 'bh-cgns-default', 'busybox', 'true']);
+    assert.equal(e.dockerOk(['inspect', '-f', '{{.HostConfig.CgroupnsMode}}', 'bh-cgns-host', 'bh-cgns-default']), 'host\nprivate');
+    assert.equal(e.ok(['inspect', '-f', '{{.Config.security.cgroupns}}', 'bh-cgns-host']), 'host');
+    const bad = await e.http('POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: { CgroupnsMode: 'shared' } });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.parse(bad.body).message, /^invalid HostConfig\.CgroupnsMode "shared": expected host or private$/);
+    const cli = e.run(['run', '--rm', '--cgroupns', 'shared', 'busybox', 'true']);
+    assert.equal(cli.code, 125);
+    assert.equal(cli.stderr, 'bulkhead: invalid --cgroupns "shared": expected host or private\n');
+    e.dockerOk(['rm', 'bh-cgns-host', 'bh-cgns-default']);
+    assert.equal(e.dockerOk(['ps', '-aq', '--filter', 'name=bh-cgns']), '');
+  });
+
+  it('--link: alias, hostname and name in /etc/hosts, docker\'s variables, inspect; missing or stopped targets leave nothing', async () => {
+    const id = e.dockerOk(['run', '-d', '--name', 'bh-lk-db', '-e', 'ROLE=primary', '-p', '127.0.0.1::80', 'busybox', 'sh', '-c',
+      'echo linked > /tmp/index.html; exec httpd -f -p 80 -h /tmp']);
+    const ip = e.dockerOk(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'bh-lk-db']);
+    const out = e.dockerOk(['run', '--rm', '--name', 'bh-lk-web', '--link', 'bh-lk-db:db', 'busybox', 'sh', '-c',
+      'grep -w db /etc/hosts; for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://db/index.html && break; sleep 0.2; done; '
+      + 'echo "$DB_NAME $DB_PORT $DB_PORT_80_TCP_ADDR $DB_PORT_80_TCP_PROTO $DB_ENV_ROLE"']);
+    assert.equal(out, `${ip}\tdb ${id.slice(0, 12)} bh-lk-db\nlinked\n/bh-lk-web/db tcp://${ip}:80 ${ip} tcp primary`);
+    // Bulkhead's CLI, no alias (the name is the alias); docker's stored form back through the API.
+    e.ok(['run', '-d', '--name', 'bh-lk-c', '--link', 'bh-lk-db', 'busybox', 'sleep', '300']);
+    assert.equal(e.ok(['exec', 'bh-lk-c', 'sh', '-c', 'grep bh-lk-db /etc/hosts; echo $BH_LK_DB_NAME']), `${ip}\tbh-lk-db ${id.slice(0, 12)}\n/bh-lk-c/bh-lk-db`);
+    assert.equal(e.dockerOk(['inspect', '-f', '{{json .HostConfig.Links}}', 'bh-lk-c']), '["/bh-lk-db:/bh-lk-c/bh-lk-db"]');
+    assert.equal(e.ok(['inspect', '-f', '{{json .Links}}', 'bh-lk-c']), '["/bh-lk-db:/bh-lk-c/bh-lk-db"]');
+    const raw = await e.http('POST', '/containers/create?name=bh-lk-raw', { Image: 'busybox', Cmd: ['true'], HostConfig: { Links: ['/bh-lk-db:/old/store'] } });
+    assert.equal(raw.status, 201, raw.body);
+    assert.equal(e.dockerOk(['inspect', '-f', '{{json .HostConfig.Links}}', 'bh-lk-raw']), '["/bh-lk-db:/bh-lk-raw/store"]');
+    e.dockerOk(['create', '--name', 'bh-lk-stopped', 'busybox', 'true']);
+    const before = e.dockerOk(['ps', '-aq']);
+    const missing = e.docker(['run', '--link', 'bh-lk-nope:x', 'busybox', 'true']);
+    assert.equal(missing.code, 125);
+    assert.match(missing.stderr, /could not get container for bh-lk-nope: no such container/);
+    const stopped = e.docker(['run', '--link', 'bh-lk-stopped:x', 'busybox', 'true']);
+    assert.equal(stopped.code, 125);
+    assert.match(stopped.stderr, /cannot link to a non running container: \/bh-lk-stopped AS \/[\w-]+\/x/);
+    for (const flags of [['--network', 'none'], ['--network', 'host']]) {
+      const r = e.run(['run', ...flags, '--link', 'bh-lk-db:db', 'busybox', 'true']);
+      assert.equal(r.code, 125, flags.join(' '));
+      assert.match(r.stderr, /^bulkhead: conflicting options: [^\n]*\n$/);
+    }
+    assert.equal(e.dockerOk(['ps', '-aq']), before, 'nothing was left behind');
+    // The linked container stopped: the link fails the start; removed: the link is gone, as in docker.
+    e.dockerOk(['stop', '-t', '0', 'bh-lk-c', 'bh-lk-db']);
+    const start = e.run(['start', 'bh-lk-c']);
+    assert.notEqual(start.code, 0);
+    assert.match(start.stderr, /cannot link to a non running container: \/bh-lk-db AS \/bh-lk-c\/bh-lk-db/);
+    e.dockerOk(['rm', 'bh-lk-db']);
+    assert.equal(e.dockerOk(['inspect', '-f', '{{json .HostConfig.Links}}', 'bh-lk-c']), 'null');
+    e.ok(['start', 'bh-lk-c']);
+    e.dockerOk(['rm', '-f', 'bh-lk-c', 'bh-lk-raw', 'bh-lk-stopped']);
+    assert.equal(e.dockerOk(['ps', '-aq', '--filter', 'name=bh-lk']), '');
+  });
+
   it('unsupported settings are a 400 naming the field; bad input is a clear error', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [['--cgroupns', 'host'], /HostConfig\.CgroupnsMode is not supported/],
+      [['--domainname', 'example.org'], /Domainname is not supported/],
       [['--log-driver', 'syslog'], /LogConfig\.Type is not supported.*syslog/],
-      [['--link', 'a:b'], /HostConfig\.Links is not supported/],
+      [['--gpus', 'all'], /HostConfig\.DeviceRequests is not supported/],
       [['--storage-opt', 'size=1G'], /HostConfig\.StorageOpt is not supported/],
     ];
     for (const [flags, message] of cases) {

@@ -10,6 +10,7 @@ import { buildContainerConfig, mergeEnv } from '../../src/engine/validate-create
 import { loadDaemonConfig } from '../../src/engine/daemon-config.js';
 import type { CreateRequest } from '../../src/engine/types.js';
 import { logLimits } from '../../src/engine/logs/index.js';
+import { linkEnv, parseLink } from '../../src/engine/containers/links.js';
 
 const kindOf = (fn: () => unknown) => { try { fn(); } catch (err) { return errorKind(err); } return 'none'; };
 const image: ImageRecord = {
@@ -112,4 +113,25 @@ it('loads the daemon config file and refuses unknown keys and bad JSON', async (
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+it('reads --link as docker does and builds its variables: ports TCP first, consecutive ones also as a range', () => {
+  assert.deepEqual(parseLink('db'), { ref: 'db', alias: 'db' });
+  assert.deepEqual(parseLink('my-db:store'), { ref: 'my-db', alias: 'store' });
+  assert.deepEqual(parseLink('/my-db:/web/store'), { ref: 'my-db', alias: 'store' }, "docker's stored form");
+  for (const spec of ['', 'a:b:c', ':x', 'a:', 'a:b/c', 'a:-x']) {
+    assert.throws(() => parseLink(spec), (e) => errorKind(e) === 'InvalidArgument' && /invalid --link/.test(String(e)), spec);
+  }
+  const target = { name: 'db', config: { env: ['PATH=/bin', 'HOME=/root', 'ROLE=a=b'], exposedPorts: ['53/udp', '81', '80/tcp'],
+    ports: [{ hostIp: '', hostPort: 0, containerPort: 90, protocol: 'tcp' }] } } as unknown as Parameters<typeof linkEnv>[3];
+  const p = (n: string, port: number, proto = 'tcp') => [`${n}=${proto}://10.0.0.2:${port}`, `${n}_ADDR=10.0.0.2`, `${n}_PORT=${port}`, `${n}_PROTO=${proto}`];
+  assert.deepEqual(linkEnv('/web/my-db', 'my-db', '10.0.0.2', target), [
+    'MY_DB_PORT=tcp://10.0.0.2:80',
+    ...p('MY_DB_PORT_80_TCP', 80), ...p('MY_DB_PORT_81_TCP', 81),
+    // As moby's loop: a range is written when the port after it (here 90) is reached.
+    ...p('MY_DB_PORT_90_TCP', 90),
+    'MY_DB_PORT_80_TCP_START=tcp://10.0.0.2:80', 'MY_DB_PORT_80_TCP_PORT_START=80', 'MY_DB_PORT_80_TCP_END=tcp://10.0.0.2:81', 'MY_DB_PORT_80_TCP_PORT_END=81',
+    ...p('MY_DB_PORT_53_UDP', 53, 'udp'),
+    'MY_DB_NAME=/web/my-db', 'MY_DB_ENV_ROLE=a=b',
+  ]);
 });

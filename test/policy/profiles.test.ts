@@ -26,6 +26,7 @@ test('baseline accepts a default container, published ports, safe sysctls and th
 test('baseline refuses privileged, host namespaces, added capabilities, unconfined seccomp, unsafe sysctls, binds and devices', () => {
   assert.deepEqual(rulesBroken(baseline, (c) => { c.security.privileged = true; }), ['allowPrivileged', 'allowedAddedCapabilities', 'allowUnconfinedSeccomp']);
   assert.deepEqual(rulesBroken(baseline, (c) => { c.security.ipc = 'host'; }), ['allowHostNamespaces']);
+  assert.deepEqual(rulesBroken(baseline, (c) => { c.security.cgroupns = 'host'; }), ['allowHostNamespaces']);
   assert.deepEqual(rulesBroken(baseline, (c) => { c.security.capAdd = ['CAP_SYS_ADMIN']; }), ['allowedAddedCapabilities']);
   assert.deepEqual(rulesBroken(baseline, (c) => { c.security.seccomp = 'unconfined'; }), ['allowUnconfinedSeccomp']);
   assert.deepEqual(rulesBroken(baseline, (c) => { c.security.sysctls = { 'kernel.msgmax': '65536' }; }), ['allowedSysctls']);

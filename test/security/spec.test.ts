@@ -51,6 +51,8 @@ test('devices, sysctls, groups, host namespaces', async () => {
   assert.deepEqual(s.process.user.additionalGids, [1000, 2000, 2001, 77]);
   assert.equal(s.hostname, '');
   assert.deepEqual(s.linux.namespaces.map((n) => n.type).sort(), ['cgroup', 'ipc', 'mount', 'network']);
+  const hostCgroup = await spec({ cgroupns: 'host' });
+  assert.deepEqual(hostCgroup.linux.namespaces.map((n) => n.type).sort(), ['ipc', 'mount', 'network', 'pid', 'uts']);
   await assert.rejects(spec({ groupAdd: ['nosuch'] }), (e) => errorKind(e) === 'InvalidArgument' && /unable to find group nosuch/.test(String(e)));
   await assert.rejects(spec({ sysctls: { 'net.ipv4.ip_forward': '1' } }, { network: 'host' }), /not allowed with --network host/);
 });

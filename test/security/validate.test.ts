@@ -19,6 +19,8 @@ test('no request means the hardened defaults', () => {
   assert.equal(d.noNewPrivileges, true);
   assert.equal(d.seccomp, 'default');
   assert.equal(d.privileged, false);
+  assert.equal(d.cgroupns, 'private', 'on cgroup v1 too, unlike docker');
+  assert.equal(validateSecurity({ cgroupns: 'host' }).cgroupns, 'host');
 });
 
 test('names are normalised', () => {
@@ -46,6 +48,7 @@ test('mistakes are one-line errors', () => {
   bad({ seccompProfile: '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["Mount!"],"action":"SCMP_ACT_ALLOW"}]}' }, /not a syscall name/);
   bad({ seccompProfile: '[1]' }, /the profile must be an object/);
   bad({ pid: 'container:x' }, /invalid --pid "container:x"/);
+  bad({ cgroupns: 'shared' }, /^invalid --cgroupns "shared": expected host or private$/);
   bad({ userns: 'auto', privileged: true }, /--privileged cannot be combined with --userns=auto/);
   bad({ userns: 'other' }, /invalid --userns "other"/);
   bad({ devices: [{ hostPath: 'dev/null' }] }, /host path must be absolute/);

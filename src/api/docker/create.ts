@@ -24,7 +24,6 @@ const UNSUPPORTED_CONFIG: Record<string, string> = {
   MacAddress: 'MAC addresses are not configurable',
 };
 const UNSUPPORTED_HOST: Record<string, string> = {
-  Links: 'legacy links are not implemented',
   Cgroup: 'joining another cgroup is not implemented',
   DeviceRequests: 'GPU and device requests are not implemented', KernelMemory: 'kernel memory limits are deprecated',
   KernelMemoryTCP: 'kernel memory limits are deprecated', CpuCount: 'Windows only', CpuPercent: 'Windows only',
@@ -45,7 +44,6 @@ export function translateCreate(body: DockerCreateBody, name: string | undefined
   if (isSet(hc.MemorySwappiness) && hc.MemorySwappiness !== -1) refuse('HostConfig.MemorySwappiness', 'swappiness is not configurable');
   if (isSet(hc.Isolation) && hc.Isolation !== 'default') refuse('HostConfig.Isolation', 'Windows only');
   if (isSet(hc.VolumeDriver) && hc.VolumeDriver !== 'local') refuse('HostConfig.VolumeDriver', 'only the local driver exists');
-  if (isSet(hc.CgroupnsMode)) refuse('HostConfig.CgroupnsMode', 'the cgroup namespace is not configurable');
   const logOptions = logConfig(hc.LogConfig);
   const image = body.Image;
   if (typeof image !== 'string' || !image) throw new InvalidArgumentError('create container: Image is required');
@@ -84,6 +82,7 @@ export function translateCreate(body: DockerCreateBody, name: string | undefined
   const mounts = mountsFromDocker(body, hc);
   if (mounts.length) req.mounts = mounts;
   if (isSet(hc.VolumesFrom)) req.volumesFrom = stringList(hc.VolumesFrom, 'HostConfig.VolumesFrom');
+  if (isSet(hc.Links)) req.links = stringList(hc.Links, 'HostConfig.Links');   // NAME:ALIAS or /NAME:/CONTAINER/ALIAS
   const resources: ResourceLimits = resourcesFromDocker(hc, 'create');
   if (isSet(hc.Ulimits)) resources.ulimits = objects(hc.Ulimits, 'HostConfig.Ulimits').map(ulimit);
   if (isSet(hc.ShmSize)) resources.shmSize = num(hc.ShmSize, 'HostConfig.ShmSize');
@@ -220,6 +219,12 @@ function securityFromDocker(hc: Obj): SecurityRequest {
     if (!isSet(mode) || mode === 'private' || mode === 'shareable') continue;
     if (mode !== 'host') refuse(`HostConfig.${field}`, `mode "${String(mode)}" is not available (host or private)`);
     sec[key] = 'host';
+  }
+  if (isSet(hc.CgroupnsMode)) {
+    if (hc.CgroupnsMode !== 'host' && hc.CgroupnsMode !== 'private') {
+      throw new InvalidArgumentError(`invalid HostConfig.CgroupnsMode "${String(hc.CgroupnsMode)}": expected host or private`);
+    }
+    sec.cgroupns = hc.CgroupnsMode;
   }
   if (isSet(hc.UsernsMode)) {
     if (hc.UsernsMode !== 'host' && hc.UsernsMode !== 'auto') refuse('HostConfig.UsernsMode', `mode "${String(hc.UsernsMode)}" is not available (host or auto)`);

@@ -22,7 +22,7 @@ export function mountView(m: MountSpec) {
 }
 
 /** What the engine adds to a container record: its live addresses and published ports (engine inspect/list). */
-type Networked = ContainerRecord & { networkSettings?: NetworkSettings };
+type Networked = ContainerRecord & { networkSettings?: NetworkSettings; links?: string[] };
 interface NetworkSettings {
   IPAddress: string; IPPrefixLen: number; Gateway: string; MacAddress: string; SandboxKey: string;
   Ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null>;
@@ -133,9 +133,9 @@ function hostConfigView(c: Networked) {
     AutoRemove: cfg.autoRemove, VolumeDriver: '', VolumesFrom: cfg.volumesFrom?.length ? cfg.volumesFrom : null,
     ConsoleSize: cfg.consoleSize ? [cfg.consoleSize.height, cfg.consoleSize.width] : [0, 0],
     CapAdd: sec.capAdd.length ? sec.capAdd : null, CapDrop: sec.capDrop.length ? sec.capDrop : null,
-    CgroupnsMode: '', Dns: cfg.dns ?? [], DnsOptions: cfg.dnsOptions ?? [], DnsSearch: cfg.dnsSearch ?? [],
+    CgroupnsMode: sec.cgroupns ?? 'private', Dns: cfg.dns ?? [], DnsOptions: cfg.dnsOptions ?? [], DnsSearch: cfg.dnsSearch ?? [],
     ExtraHosts: cfg.extraHosts?.length ? cfg.extraHosts : null, GroupAdd: sec.groupAdd.length ? sec.groupAdd : null,
-    IpcMode: sec.ipc === 'host' ? 'host' : 'private', Cgroup: '', Links: null, OomScoreAdj: r.oomScoreAdj ?? 0,
+    IpcMode: sec.ipc === 'host' ? 'host' : 'private', Cgroup: '', Links: c.links?.length ? c.links : null, OomScoreAdj: r.oomScoreAdj ?? 0,
     PidMode: sec.pid === 'host' ? 'host' : '', Privileged: sec.privileged, PublishAllPorts: cfg.publishAll ?? false, ReadonlyRootfs: cfg.readOnlyRootfs,
     SecurityOpt: securityOpt.length ? securityOpt : null, Tmpfs: Object.keys(tmpfs).length ? tmpfs : undefined,
     UTSMode: sec.uts === 'host' ? 'host' : '', UsernsMode: sec.userns === 'auto' ? 'auto' : '', ShmSize: r.shmSize ?? 67108864,

@@ -1,5 +1,5 @@
 // Network flags of run/create in docker's syntax: --network (repeatable), --ip, --network-alias, --dns,
-// --dns-search, --dns-option, --add-host, -p/--publish, -P/--publish-all, --network-opt. Parsing checks the
+// --dns-search, --dns-option, --add-host, --link, -p/--publish, -P/--publish-all, --network-opt. Parsing checks the
 // syntax and names the flag; whether networks exist and ports are free is the engine's to say.
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../core/index.js';
@@ -8,7 +8,7 @@ import { collect } from '../parse.js';
 
 export interface NetworkFlags {
   network?: string[]; ip?: string; networkAlias?: string[]; dns?: string[]; dnsSearch?: string[]; dnsOption?: string[];
-  addHost?: string[]; publish?: string[]; publishAll?: boolean; networkOpt?: string[];
+  addHost?: string[]; publish?: string[]; publishAll?: boolean; networkOpt?: string[]; link?: string[];
 }
 
 export function addNetworkFlags(cmd: Command): Command {
@@ -20,6 +20,7 @@ export function addNetworkFlags(cmd: Command): Command {
     .option('--dns-search <domain>', 'search domain for /etc/resolv.conf', collect, [])
     .option('--dns-option <option>', 'resolver option for /etc/resolv.conf', collect, [])
     .option('--add-host <name:ip>', 'add a line to /etc/hosts', collect, [])
+    .option('--link <name[:alias]>', 'legacy link to a running container on a shared network: /etc/hosts entry and ALIAS_* variables', collect, [])
     .option('-p, --publish <spec>', 'publish a port: [hostIP:][hostPort:]containerPort[/tcp|udp]', collect, [])
     .option('-P, --publish-all', "publish the image's exposed ports on free host ports")
     .option('--network-opt <key=value>', 'network option: rate=10mbit (bandwidth limit), burst=…', collect, []);
@@ -79,5 +80,6 @@ export function networkFromFlags(flags: NetworkFlags): Partial<CreateRequest> {
   if (f.dnsOption.length) req.dnsOptions = f.dnsOption;
   if (f.addHost.length) req.extraHosts = f.addHost;
   if (f.networkOpt.length) req.networkOpts = keyValues(f.networkOpt, '--network-opt');
+  if (flags.link?.length) req.links = flags.link;   // the engine parses NAME[:ALIAS]: API clients get the same checks
   return req;
 }

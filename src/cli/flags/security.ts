@@ -19,6 +19,7 @@ export interface SecurityFlags {
   pid?: string;
   ipc?: string;
   uts?: string;
+  cgroupns?: string;
   userns?: string;
 }
 
@@ -35,6 +36,7 @@ export function addSecurityFlags(cmd: Command): Command {
     .option('--pid <mode>', 'PID namespace: private (default) or host')
     .option('--ipc <mode>', 'IPC namespace: private (default) or host')
     .option('--uts <mode>', 'UTS namespace: private (default) or host')
+    .option('--cgroupns <mode>', 'cgroup namespace: private (default; /proc/self/cgroup shows /) or host')
     .option('--userns <mode>', 'user namespace: auto (container root is an unprivileged host uid range from /etc/subuid) or host');
 }
 
@@ -51,6 +53,7 @@ export function securityFromFlags(f: SecurityFlags): SecurityRequest | undefined
   if (f.pid !== undefined) req.pid = f.pid as SecurityRequest['pid'];
   if (f.ipc !== undefined) req.ipc = f.ipc as SecurityRequest['ipc'];
   if (f.uts !== undefined) req.uts = f.uts as SecurityRequest['uts'];
+  if (f.cgroupns !== undefined) req.cgroupns = f.cgroupns as SecurityRequest['cgroupns'];
   if (f.userns !== undefined) req.userns = f.userns as SecurityRequest['userns'];
   return Object.keys(req).length ? req : undefined;
 }

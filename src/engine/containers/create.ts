@@ -15,6 +15,7 @@ import { enforceCreatePolicy } from '../policy.js';
 import { checkCreateQuota } from '../sprawl/quotas.js';
 import { initBinary } from '../init-binary.js';
 import { applyVolumesFrom } from './volumes-from.js';
+import { resolveLinks } from './links.js';
 
 export async function createContainer(ctx: EngineContext, body: CreateRequest): Promise<{ id: string; name: string }> {
   const req = checkCreateRequest(body);
@@ -26,6 +27,7 @@ export async function createContainer(ctx: EngineContext, body: CreateRequest): 
   // Named networks must exist now (the default one is made at first start); a typo fails before anything is made.
   for (const n of config.networks) if (n.name !== DEFAULT_NETWORK) ctx.state.lookupNetwork(n.name);
   applyVolumesFrom(ctx, config, req.volumesFrom ?? []);
+  if (req.links?.length) config.links = resolveLinks(ctx, { name, config }, req.links);
   addImageVolumes(config, Object.keys(image.config.config?.Volumes ?? {}));
   for (const m of config.mounts) {
     if (m.type === 'volume' && !m.source) { m.source = newId(); m.anonymous = true; }

@@ -7,6 +7,8 @@ import { containerPaths, mountRootfs, type EngineContext } from '../context.js';
 import type { ExecRequest } from '../types.js';
 import { checkExecRequest } from '../request-shape.js';
 import { enforceExecStartPolicy, enforceExecUserPolicy } from '../policy.js';
+import { mergeEnv } from '../validate-create.js';
+import { linkFacts } from './links.js';
 
 export interface ExecInstance {
   id: string;
@@ -43,7 +45,10 @@ export async function startExec(ctx: EngineContext, execId: string): Promise<Exe
   if (!rec || rec.state.status !== 'running') throw new ConflictError(`container ${inst.containerId.slice(0, 12)} is not running`);
   const req = inst.request;
   const rootfs = await mountRootfs(ctx, rec.config);
-  const process = await execProcessSpec(rec.config, {
+  // The link variables as they are now, as docker gives them to exec too; a link that no longer resolves (its
+  // container stopped) is left out, where docker would refuse the exec.
+  const env = mergeEnv(linkFacts(ctx, rec, { lenient: true }).env, rec.config.env);
+  const process = await execProcessSpec({ ...rec.config, env }, {
     cmd: req.cmd, env: req.env ?? [], user: req.user || undefined,
     workingDir: req.workingDir || undefined, tty: req.tty ?? false, consoleSize: req.consoleSize,
   }, rootfs);

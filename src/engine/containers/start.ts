@@ -14,6 +14,8 @@ import type { AttachConnecting } from '../attach-broker.js';
 import { enforceStartUserPolicy } from '../policy.js';
 import { initBinary } from '../init-binary.js';
 import { logLimits, prepareLogForStart } from '../logs/index.js';
+import { mergeEnv } from '../validate-create.js';
+import { linkFacts } from './links.js';
 
 export async function startContainer(ctx: EngineContext, ref: string): Promise<void> {
   const id = ctx.state.lookupContainer(ref).config.id;
@@ -33,18 +35,21 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     // A user-namespaced container needs a network namespace its user namespace owns (or exec could not join it,
     // nor could it mount sysfs): runc makes it at create, and the networks are attached to it before start.
     const afterCreate = rec.config.security.userns === 'auto' && usesEngineNetns(rec);
+    const links = linkFacts(ctx, rec);   // before anything is set up: a linked container that stopped fails the start
     // The root filesystem and the network do not depend on each other: prepare both at once.
     const [{ rootfs, volumePaths }, net] = await settleBoth(
       mountRootfs(ctx, rec.config).then(async (r) => ({ rootfs: r, volumePaths: await volumeDirs(ctx, rec.config, r) })),
       (async () => {
         const n = afterCreate ? { facts: {} } : await setupContainerNetwork(ctx, rec);
-        await writeEtcFiles(dir, rec.config, {}, n.facts);
+        await writeEtcFiles(dir, rec.config, {}, { ...n.facts, links: links.hosts });
         return n;
       })());
     // Admitted last before the spec: nothing awaited between deciding the CPUs and writing them down.
     checkRunQuotas(ctx, rec); // synchronous with the admission, which is what counts a start as running
     const admitted = ctx.alloc.admit(rec);
-    const config = { ...rec.config, resources: { ...rec.config.resources, cpusetCpus: admitted.cpuset } };
+    // The link variables come first, so the container's own -e of the same name wins (as in docker).
+    const config = { ...rec.config, env: mergeEnv(links.env, rec.config.env),
+      resources: { ...rec.config.resources, cpusetCpus: admitted.cpuset } };
     const spec = await generateSpec({ config, rootfs, etcFilesDir: dir, volumePaths,
       cgroupsPath: containerCgroupsPath(id, rec.config.cgroupParent ?? ctx.opts.cgroupParent), netnsPath: net.netnsPath,
       ...(rec.config.init ? { initPath: initBinary(ctx.opts.initPath) } : {}) });
@@ -62,7 +67,7 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     if (afterCreate) {
       const joined = await setupContainerNetwork(ctx, rec, created.pid);
       // In place: the files are already bind-mounted into the created container.
-      await writeEtcFiles(dir, rec.config, {}, joined.facts, { inPlace: true });
+      await writeEtcFiles(dir, rec.config, {}, { ...joined.facts, links: links.hosts }, { inPlace: true });
     }
     await attaching.connected;
     await ctx.runtime.start(id);

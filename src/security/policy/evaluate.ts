@@ -113,6 +113,7 @@ function hostNamespaces(config: ContainerConfig): string[] {
     ...(sec.pid === 'host' ? ['--pid host'] : []),
     ...(sec.ipc === 'host' ? ['--ipc host'] : []),
     ...(sec.uts === 'host' ? ['--uts host'] : []),
+    ...(sec.cgroupns === 'host' ? ['--cgroupns host'] : []),
   ];
 }
 

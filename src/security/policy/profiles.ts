@@ -5,7 +5,7 @@
 // PSS control                         | Bulkhead rule                              | baseline | restricted
 // ------------------------------------+--------------------------------------------+----------+------------------------
 // HostProcess (Windows)               | -                                          | n/a      | n/a
-// Host namespaces (net, pid, ipc)     | allowHostNamespaces (also uts, CIS 5.21)   | false    | false
+// Host namespaces (net, pid, ipc)     | allowHostNamespaces (+uts CIS 5.21, cgroup)| false    | false
 // Privileged containers               | allowPrivileged                            | false    | false
 // Capabilities: add only from the     | allowedAddedCapabilities: nothing beyond   | []       | []
 //   default list                      |   the engine's default set (see note 1)    |          |

@@ -20,7 +20,7 @@ export interface PublishedPortsRule {
  */
 export interface PolicyRules {
   allowPrivileged?: boolean;
-  allowHostNamespaces?: boolean;             // --network/--pid/--ipc/--uts host
+  allowHostNamespaces?: boolean;             // --network/--pid/--ipc/--uts/--cgroupns host
   allowedCapabilities?: string[] | null;     // the whole effective set must be within this list
   allowedAddedCapabilities?: string[] | null; // what may be held beyond the engine's default set
   allowUnconfinedSeccomp?: boolean;          // --security-opt seccomp=unconfined (and --privileged, which implies it)
@@ -76,7 +76,7 @@ type RuleKind = 'allow' | 'require' | 'list' | 'ports';
 /** The catalogue: each rule's kind and what it is about, for validation and `policy show`. */
 export const RULES: Readonly<Record<RuleName, { kind: RuleKind; about: string }>> = {
   allowPrivileged: { kind: 'allow', about: 'privileged containers (--privileged)' },
-  allowHostNamespaces: { kind: 'allow', about: "the host's network, pid, ipc or uts namespace" },
+  allowHostNamespaces: { kind: 'allow', about: "the host's network, pid, ipc, uts or cgroup namespace" },
   allowedCapabilities: { kind: 'list', about: 'every capability a container may hold' },
   allowedAddedCapabilities: { kind: 'list', about: 'capabilities a container may hold beyond the default set' },
   allowUnconfinedSeccomp: { kind: 'allow', about: 'running without seccomp' },
