@@ -30,12 +30,12 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
   if (rec.state.status === 'running' || rec.state.status === 'paused') return; // docker answers "not modified"
   let attaching: AttachConnecting | undefined;
   try {
+    const links = linkFacts(ctx, rec);   // before anything is set up: a linked container that stopped fails the start
     const dir = await freshRunDir(ctx, id);
     const paths = containerPaths(ctx, id);
     // A user-namespaced container needs a network namespace its user namespace owns (or exec could not join it,
     // nor could it mount sysfs): runc makes it at create, and the networks are attached to it before start.
     const afterCreate = rec.config.security.userns === 'auto' && usesEngineNetns(rec);
-    const links = linkFacts(ctx, rec);   // before anything is set up: a linked container that stopped fails the start
     // The root filesystem and the network do not depend on each other: prepare both at once.
     const [{ rootfs, volumePaths }, net] = await settleBoth(
       mountRootfs(ctx, rec.config).then(async (r) => ({ rootfs: r, volumePaths: await volumeDirs(ctx, rec.config, r) })),
