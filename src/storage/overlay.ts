@@ -1,8 +1,9 @@
 // Overlay mounts of a container's root filesystem. The kernel takes the whole option string in one page, so
-// with many image layers absolute lowerdir paths overflow it. As containers/storage does, we give each lower
+// with many image layers absolute lowerdir paths overflow it. Then, as containers/storage does, we give each lower
 // dir a short symlink in the container directory (l/0, l/1 …) and mount with that directory as the working
-// directory of the call, so the option string holds only short relative paths. The mounts are made in-process
-// (sys/mount.ts): no fork of the daemon on a container's way in or out.
+// directory of the call, so the option string holds only short relative paths. Most images fit without them,
+// and then none are made: files made per container cost at every start on a busy disk (storage/run-root.ts).
+// The mounts are made in-process (sys/mount.ts): no fork of the daemon on a container's way in or out.
 import { mkdir, readlink, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, errnoCode, wrap } from '../core/index.js';
@@ -31,10 +32,6 @@ export async function linkLowerDirs(dir: string, lowerDirs: string[]): Promise<s
   await mkdir(linkDir, { recursive: true });
   const names: string[] = [];
   for (const [i, lower] of lowerDirs.entries()) {
-    if (lower.includes(',') || lower.includes(':')) {
-      // Through a symlink the name is never parsed, but reject it anyway: such a layer path is a bug upstream.
-      throw new InvalidArgumentError(`layer directory ${lower} contains "," or ":"`);
-    }
     const name = `l/${i}`;
     const link = join(dir, name);
     let current: string | undefined;
@@ -50,8 +47,14 @@ export async function linkLowerDirs(dir: string, lowerDirs: string[]): Promise<s
 
 export async function mountOverlay(o: OverlayDirs): Promise<void> {
   if (o.lowerDirs.length === 0) throw new InvalidArgumentError('cannot mount a root filesystem without image layers');
-  const lowers = await linkLowerDirs(o.dir, o.lowerDirs);
-  const options = `lowerdir=${lowers.join(':')},upperdir=${o.upper},workdir=${o.work}${o.volatile ? ',volatile' : ''}`;
+  const optionsWith = (lowers: string[]) =>
+    `lowerdir=${lowers.join(':')},upperdir=${o.upper},workdir=${o.work}${o.volatile ? ',volatile' : ''}`;
+  for (const lower of o.lowerDirs) {
+    // A name with either is parsed as a separator, even through a link: such a layer path is a bug upstream.
+    if (lower.includes(',') || lower.includes(':')) throw new InvalidArgumentError(`layer directory ${lower} contains "," or ":"`);
+  }
+  let options = optionsWith(o.lowerDirs);
+  if (options.length >= PAGE_SIZE) options = optionsWith(await linkLowerDirs(o.dir, o.lowerDirs));
   if (options.length >= PAGE_SIZE) throw new InvalidArgumentError(`too many image layers (${o.lowerDirs.length}) for one overlay mount`);
   try {
     // A volatile mount leaves this marker in its work dir, and the kernel refuses to mount over it again (it

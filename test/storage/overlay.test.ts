@@ -2,7 +2,7 @@
 import { readTar } from '../archive/tar-fixtures.js';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, linkSync, symlinkSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, linkSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContainerStorage, isMountPoint, readMountInfo } from '../../src/storage/index.js';
@@ -171,6 +171,11 @@ test('many lower layers still fit in one mount (short relative lowerdir links)',
   const rootfs = await storage.mount('bh-test-many', many);
   mounted.push(rootfs);
   assert.equal(readdirSync(rootfs).length, 60);
+  assert.equal(readlinkSync(join(base, 'root/containers/bh-test-many/l/59')), many[59]);
   await storage.remove('bh-test-many');
+  // Layers whose absolute paths fit need no links: no file is made for them.
+  mounted.push(await storage.mount('bh-test-few', lowers));
+  assert.equal(existsSync(join(base, 'root/containers/bh-test-few/l')), false);
+  await storage.remove('bh-test-few');
   await assert.rejects(storage.mount('../escape', many), /invalid container id/);
 });
