@@ -3,6 +3,8 @@
 // they idle, then `rm -f`. Two control runs split the concurrent figure into its parts: the same N containers
 // started over the HTTP API with no CLI process (the daemon's share), and N concurrent `bulkhead version`
 // (the CLI's share: start-up plus one API round trip).
+import { statfsSync } from 'node:fs';
+import { join } from 'node:path';
 import { EngineError } from '../src/core/index.js';
 import { ok as apiOk } from './api-phases.js';
 import { measureCpu } from './cpu.js';
@@ -20,6 +22,8 @@ export interface FleetResult {
   cliCpuS: number;
   daemonCpuS: number;
   memory: FleetMemory;
+  /** What each running container's files in the engine's run root (a tmpfs: memory too) take, in KiB. */
+  runFilesKb: number;
   daemon: ProcMemory;
   removeMs: number;
   /** The total wall time of every round, when the figure is the median of several (medianRound). */
@@ -49,7 +53,14 @@ async function startOne(engine: IsolatedEngine, mode: FleetMode): Promise<{ id: 
   }
 }
 
+/** KiB in use on the filesystem of the engine's run root. */
+function runRootUsedKb(engine: IsolatedEngine): number {
+  const s = statfsSync(join(engine.root, 'run'));
+  return ((s.blocks - s.bfree) * s.bsize) / 1024;
+}
+
 export async function runFleet(engine: IsolatedEngine, mode: FleetMode, count: number): Promise<FleetResult> {
+  const usedBeforeKb = runRootUsedKb(engine);
   const t0 = process.hrtime.bigint();
   const { result: started, cliCpuS, daemonCpuS } = await measureCpu(engine.daemonPid, async () => {
     if (mode !== 'sequential') return Promise.all(Array.from({ length: count }, () => startOne(engine, mode)));
@@ -70,10 +81,11 @@ export async function runFleet(engine: IsolatedEngine, mode: FleetMode, count: n
     const notRunning = pids.filter((p) => p.pid <= 0 || p.conmonPid <= 0).length;
     if (notRunning) throw new EngineError('StateInvalid', `${notRunning} of ${count} containers are not running after being started (${mode})`);
     const memory = fleetMemory(pids);
+    const runFilesKb = (runRootUsedKb(engine) - usedBeforeKb) / count;
     const daemon = processMemory(engine.daemonPid);
     const removeMs = (await engine.ok(['rm', '-f', ...ids])).ms;
     ids.length = 0;
-    return { mode, containers: count, totalMs, perCall: summarize(started.map((s) => s.ms)), cliCpuS, daemonCpuS, memory, daemon, removeMs };
+    return { mode, containers: count, totalMs, perCall: summarize(started.map((s) => s.ms)), cliCpuS, daemonCpuS, memory, runFilesKb, daemon, removeMs };
   } finally {
     if (ids.length) await engine.time(['rm', '-f', ...ids]);
   }
