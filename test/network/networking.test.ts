@@ -210,6 +210,22 @@ describe('container networking (CLI)', () => {
     }
   });
 
+  it('a stopped container starts again after another one took its recycled namespace', () => {
+    const nsDir = join(e.root, 'run', 'netns');
+    try {
+      const aId = e.ok(['run', '-d', '--name', 'nt-again', 'busybox', 'sleep', '300']);
+      e.ok(['stop', '-t', '0', 'nt-again']);
+      e.ok(['run', '-d', '--name', 'nt-taker', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/etc']);
+      assert.equal(e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-taker']), join(nsDir, aId), 'the pool handed it on');
+      e.ok(['start', 'nt-again']);
+      const key = e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-again']);
+      assert.ok(key.startsWith(join(nsDir, `${aId}-`)), `a namespace of its own, under another name: ${key}`);
+      assert.match(e.ok(['exec', 'nt-again', 'wget', '-q', '-O', '-', `http://${ip('nt-taker')}/hostname`]), /^[0-9a-f]{12}$/);
+    } finally {
+      e.run(['rm', '-f', 'nt-again', 'nt-taker']);
+    }
+  });
+
   it('a SIGKILLed daemon, restart and rm -f leave links, routes, iptables and IPAM as before', async () => {
     e.ok(['network', 'create', 'bh-t-front']);
     e.ok(['network', 'create', '--internal', 'bh-t-int']);
