@@ -43,7 +43,7 @@ import { checkPolicy, showPolicy, type PolicyInput } from './policy.js';
 import { allStats, containerStats, streamStats } from './containers/stats.js';
 import type { ContainerRecord, ResourceLimits } from '../core/index.js';
 import { runBuild, type BuildEvent, type BuildRequest } from '../build/index.js';
-import { NetworkRuntime, connectContainer, containerNetworkSettings, createNetwork, disconnectContainer,
+import { NetworkRuntime, closeNetworks, connectContainer, containerNetworkSettings, createNetwork, disconnectContainer,
   networkView, reconcileNetworks, removeNetwork } from './networks/index.js';
 import type { NetworkCreateRequest } from './types.js';
 import { AllocationRuntime, allocationMap, restoreAllocations } from './allocation/index.js';
@@ -115,14 +115,14 @@ export class Engine {
     }
   }
 
-  /** Stops watching, finishes the network clean-up already due, and lets go of the state and the lock. */
+  /** Stops watching, lets the network work under way and the clean-up due finish, lets go of state and lock. */
   async close(): Promise<void> {
     this.expiry.close();
     this.ctx.exits.stop();
     this.ctx.restart.close();
     this.ctx.health.close();
     this.ctx.logRotation.close();
-    await this.ctx.net.close().catch((err) => this.ctx.opts.notice?.(`network clean-up at stop: ${err instanceof Error ? err.message : String(err)}`));
+    await closeNetworks(this.ctx).catch((err) => this.ctx.opts.notice?.(`network clean-up at stop: ${err instanceof Error ? err.message : String(err)}`));
     this.ctx.state.close();
     this.lock.release();
   }

@@ -18,4 +18,13 @@ export class KeyedMutex {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
   }
+
+  /** Resolves once no key that starts with `prefix` is held or waited for, counting those taken meanwhile. */
+  async settle(prefix: string): Promise<void> {
+    for (;;) {
+      const busy = [...this.tails].filter(([key]) => key.startsWith(prefix)).map(([, tail]) => tail);
+      if (busy.length === 0) return;
+      await Promise.all(busy);
+    }
+  }
 }

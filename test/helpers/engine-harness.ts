@@ -100,7 +100,9 @@ export class TestEngine {
     if (this.run(['daemon', 'status']).code === 0) {
       const ids = this.run(['ps', '-aq', '--no-trunc']).stdout.split('\n').filter(Boolean);
       if (ids.length) this.run(['rm', '-f', '-v', ...ids]);
-      this.run(['daemon', 'stop']);
+      // Not spawnSync: `daemon stop` waits for the daemon's pid to go, and the daemon is this process's child,
+      // a zombie until this process's event loop reaps it; a blocked loop made every clean-up wait the CLI's 10 s.
+      await this.runAsync(['daemon', 'stop']);
     }
     await this.killDaemon();
     // A daemon the CLI started by itself for this root (a test that failed before stopping it) goes too.

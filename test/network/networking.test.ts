@@ -1,6 +1,7 @@
 // Container networking through the CLI, as root, with traffic only between the host's loopback and containers
 // this test creates: name resolution and isolation between networks, internal networks, published ports, the
-// one-line errors, the bandwidth limit, network counters in stats, and a complete teardown after a daemon crash.
+// one-line errors, the bandwidth limit, network counters in stats, a complete teardown after a daemon crash, and
+// a daemon stop that lets the DELs under way finish.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
@@ -180,6 +181,48 @@ describe('container networking (CLI)', () => {
       await sweepNatLeftovers([id]); // only if the assertion failed: the host must not keep them
       e.run(['rm', '-f', 'nt-lost']);
       e.ok(['network', 'rm', 'bh-t-lost']);
+    }
+  });
+
+  it('a daemon stopped while it drains the recycled namespaces of an idle network finishes their DELs first', async () => {
+    // Exited plain containers leave their namespaces, still attached, in the pool; 1.5 s after the network's last
+    // container went, the pool is drained, a CNI DEL each. The stop (SIGTERM, as systemd sends) lands in the
+    // middle of that drain, after the first namespace went and before the last.
+    const nsDir = join(e.root, 'run', 'netns');
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push(e.ok(['run', '-d', 'busybox', 'sleep', '300']));
+    const tagged = () => execFileSync('iptables', ['-w', '-t', 'nat', '-S']).toString().split('\n')
+      .filter((l) => ids.some((id) => l.includes(`id: \\"${id}\\"`)));
+    try {
+      e.ok(['rm', '-f', ...ids]);
+      const pooled = readdirSync(nsDir).length;
+      assert.ok(pooled >= 2 && tagged().length > 0, `the namespaces wait in the pool (${pooled})`);
+      for (const end = Date.now() + 10_000; readdirSync(nsDir).length === pooled;) {
+        if (Date.now() > end) assert.fail('the pool was not drained');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await e.killDaemon('SIGTERM');
+      assert.deepEqual(tagged(), [], 'every DEL of the drain ran to the end: no container keeps a nat chain');
+      assert.deepEqual(readdirSync(nsDir), [], 'and no namespace is left');
+    } finally {
+      await sweepNatLeftovers(ids); // only if an assertion failed: the host must not keep them
+      await e.startDaemon();
+    }
+  });
+
+  it('a stopped container starts again after another one took its recycled namespace', () => {
+    const nsDir = join(e.root, 'run', 'netns');
+    try {
+      const aId = e.ok(['run', '-d', '--name', 'nt-again', 'busybox', 'sleep', '300']);
+      e.ok(['stop', '-t', '0', 'nt-again']);
+      e.ok(['run', '-d', '--name', 'nt-taker', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/etc']);
+      assert.equal(e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-taker']), join(nsDir, aId), 'the pool handed it on');
+      e.ok(['start', 'nt-again']);
+      const key = e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-again']);
+      assert.ok(key.startsWith(join(nsDir, `${aId}-`)), `a namespace of its own, under another name: ${key}`);
+      assert.match(e.ok(['exec', 'nt-again', 'wget', '-q', '-O', '-', `http://${ip('nt-taker')}/hostname`]), /^[0-9a-f]{12}$/);
+    } finally {
+      e.run(['rm', '-f', 'nt-again', 'nt-taker']);
     }
   });
 

@@ -3,6 +3,7 @@
 // so whatever a crash interrupts, the record says what to DEL; the record goes only after the DEL. All ADDs,
 // DELs and host clean-up of one network run under that network's lock, so the last container leaving (which
 // deletes the bridge) never races a container arriving.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { ConflictError, InvalidArgumentError, wrap, type ContainerRecord, type NetworkAttachmentConfig,
   type PortMapping } from '../../core/index.js';
@@ -33,17 +34,20 @@ export interface NetworkSetup {
 export async function setupContainerNetwork(ctx: EngineContext, rec: ContainerRecord, joinPid?: number): Promise<NetworkSetup> {
   if (!usesEngineNetns(rec)) return { facts: {} };
   const id = rec.config.id;
-  const path = netnsPath(ctx.opts.runRoot, id);
+  let path: string | undefined;
   try {
     const pooled = joinPid === undefined ? await fromPool(ctx, rec) : undefined;
     if (pooled) return pooled;
+    const name = freeName(ctx, id);
+    path = netnsPath(ctx.opts.runRoot, name);
     if (joinPid === undefined) await createNetns(path);
     else await pinNetns(path, joinPid);
     const ports = await ctx.net.ports.take(id, publishedPorts(rec));
     const facts: EtcNetworkFacts = { names: [rec.name] };
     for (const [i, want] of rec.config.networks.entries()) {
       const net = await resolveNetwork(ctx, want.name);
-      const a = await addAttachment(ctx, rec, net, want, { ifname: `eth${i}`, netns: path, ports: i === 0 ? ports : [] });
+      const a = await addAttachment(ctx, rec, net, want, { ifname: `eth${i}`, netns: path, ports: i === 0 ? ports : [],
+        ...(name !== id ? { cniId: name } : {}) });
       if (i === 0) facts.ip = a.ip;
       if (!net.isDefault && !facts.nameserver) facts.nameserver = net.gateway;
       if (!net.isDefault) facts.names!.push(...want.aliases);
@@ -51,8 +55,20 @@ export async function setupContainerNetwork(ctx: EngineContext, rec: ContainerRe
     return { netnsPath: path, facts };
   } catch (err) {
     await teardownContainerNetwork(ctx, id);
+    // A namespace made under another name before its first attachment was recorded: teardown cannot know it.
+    if (path && path !== netnsPath(ctx.opts.runRoot, id)) await removeNetns(path).catch(() => undefined);
     throw wrap(err, 'set up network');
   }
+}
+
+/**
+ * The name of the container's namespace file and its CNI container id: its id, unless an earlier run of it left
+ * both to a namespace that was recycled (sandbox-pool.ts) and is now in the pool or another container's.
+ */
+function freeName(ctx: EngineContext, id: string): string {
+  const file = netnsPath(ctx.opts.runRoot, id);
+  if (!ctx.state.listAttachments().some((a) => a.netns === file || a.cniId === id)) return id;
+  return `${id}-${randomBytes(4).toString('hex')}`;
 }
 
 /** A recycled namespace of the default network, already attached, when the container can use one. */
@@ -82,13 +98,14 @@ function publishedPorts(rec: ContainerRecord): PortMapping[] {
 }
 
 async function addAttachment(ctx: EngineContext, rec: ContainerRecord, net: NetworkRecord, want: NetworkAttachmentConfig,
-  where: { ifname: string; netns: string; ports: PortMapping[] }): Promise<AttachmentRecord> {
+  where: { ifname: string; netns: string; ports: PortMapping[]; cniId?: string }): Promise<AttachmentRecord> {
   const prefixLen = parseCidr(net.subnet).prefix;
   if (want.ip && !contains(parseCidr(net.subnet), want.ip)) {
     throw new InvalidArgumentError(`address ${want.ip} is not in network "${net.name}" (${net.subnet})`);
   }
   const a: AttachmentRecord = {
     containerId: rec.config.id, networkId: net.id, ifname: where.ifname, netns: where.netns, status: 'adding', ip: '', prefixLen,
+    ...(where.cniId ? { cniId: where.cniId } : {}),
     mac: '', hostVeth: '', aliases: want.aliases, ports: where.ports, ...(want.ip ? { requestedIp: want.ip } : {}),
     ...(rec.config.networkRate ? { rateBits: rec.config.networkRate.rateBits, burstBits: rec.config.networkRate.burstBits } : {}),
   };

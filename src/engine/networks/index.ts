@@ -6,5 +6,5 @@
 export { NetworkRuntime, DEFAULT_ADDRESS_POOLS } from './runtime.js';
 export { createNetwork, removeNetwork, pruneNetworks, resolveNetwork, networkView, containersOf } from './records.js';
 export { setupContainerNetwork, teardownContainerNetwork, usesEngineNetns, type NetworkSetup } from './attach.js';
-export { connectContainer, disconnectContainer, reconcileNetworks, containerNetworkSettings } from './operations.js';
+export { connectContainer, disconnectContainer, reconcileNetworks, containerNetworkSettings, closeNetworks } from './operations.js';
 export { validateNetworkRequest, DEFAULT_NETWORK } from './validate.js';

@@ -1,5 +1,5 @@
-// network connect/disconnect, the NetworkSettings view of a container (inspect, port), and the start-up
-// reconciliation that finishes what a crash interrupted.
+// network connect/disconnect, the NetworkSettings view of a container (inspect, port), the start-up
+// reconciliation that finishes what a crash interrupted, and what a stopping daemon lets finish.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError, type ContainerRecord } from '../../core/index.js';
@@ -8,6 +8,7 @@ import type { EngineContext } from '../context.js';
 import { connectRunning, disconnectRunning, teardownContainerNetwork } from './attach.js';
 import { syncDns } from './dns.js';
 import { releaseNetworkHost, resolveNetwork } from './records.js';
+import { NetworkRuntime } from './runtime.js';
 import { validateNetworkRequest } from './validate.js';
 
 const running = (rec: ContainerRecord) => rec.state.status === 'running' || rec.state.status === 'paused';
@@ -107,4 +108,15 @@ export async function reconcileNetworks(ctx: EngineContext): Promise<void> {
     if (await linkExists(net.bridge)) { await releaseNetworkHost(ctx, net); released = true; }
   }
   if (released) await sweepSharedChains();
+}
+
+/**
+ * Daemon stop: the ADDs and DELs under way (an exit's teardown, the drain of an idle network's recycled
+ * namespaces) finish, then the releases still due run. The process exits right after; a DEL cut between the
+ * firewall and the bridge plugin would leave the bridge plugin's nat chain on the host until this root's next
+ * start, and for good if it never starts again.
+ */
+export async function closeNetworks(ctx: EngineContext): Promise<void> {
+  await ctx.locks.settle(NetworkRuntime.LOCK_PREFIX);
+  await ctx.net.close();
 }

@@ -55,9 +55,12 @@ export class NetworkRuntime {
     return join(this.opts.root, 'networks', 'ipam');
   }
 
+  /** What every network lock's key starts with. */
+  static readonly LOCK_PREFIX = 'network:';
+
   /** The key of a network's lock: held around every ADD, DEL and host clean-up of that network. */
   static lockKey(networkId: string): string {
-    return `network:${networkId}`;
+    return `${NetworkRuntime.LOCK_PREFIX}${networkId}`;
   }
 
   /** Runs the releases still pending (a stopped daemon leaves no idle bridge behind), then lets go of the ports. */
