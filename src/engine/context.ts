@@ -83,9 +83,13 @@ export async function freshRunDir(ctx: EngineContext, id: string): Promise<strin
   return dir;
 }
 
-/** Removes the run directory (after the container's runtime record is deleted: nothing uses it any more). */
+/**
+ * Removes the run directory, after the container's runtime record is deleted. Its conmon may still be writing
+ * the exit and oom files of a process that `rm -f` just killed, so a directory that fills again while it is
+ * emptied is tried again.
+ */
 export function removeRunDir(ctx: EngineContext, id: string): Promise<void> {
-  return rm(runDirIn(ctx, id), { recursive: true, force: true });
+  return rm(runDirIn(ctx, id), { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
 }
 
 /** The names of the run files that engines before the run-root layout kept in the container directory. */
