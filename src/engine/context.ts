@@ -78,18 +78,21 @@ export async function freshRunDir(ctx: EngineContext, id: string): Promise<strin
     await Promise.all(LEGACY_RUN_FILES.map((name) => rm(join(legacy, name), { recursive: true, force: true })));
   }
   const dir = runDirIn(ctx, id);
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, RUN_DIR_RM);
   await mkdir(join(dir, 'userdata'), { recursive: true });
   return dir;
 }
 
 /**
- * Removes the run directory, after the container's runtime record is deleted. Its conmon may still be writing
- * the exit and oom files of a process that `rm -f` just killed, so a directory that fills again while it is
- * emptied is tried again.
+ * The last run's conmon may still be writing the exit and oom files of its process (one that `rm -f` just killed,
+ * or whose exit a restart policy answers at once), so a directory that fills again while it is emptied is tried
+ * again.
  */
+const RUN_DIR_RM = { recursive: true, force: true, maxRetries: 5, retryDelay: 20 } as const;
+
+/** Removes the run directory, after the container's runtime record is deleted. */
 export function removeRunDir(ctx: EngineContext, id: string): Promise<void> {
-  return rm(runDirIn(ctx, id), { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+  return rm(runDirIn(ctx, id), RUN_DIR_RM);
 }
 
 /** The names of the run files that engines before the run-root layout kept in the container directory. */
