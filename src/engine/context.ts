@@ -69,6 +69,13 @@ export function runDir(ctx: EngineContext, id: string): string {
 }
 
 /**
+ * The last run's conmon may still be writing the exit and oom files of its process (one that `rm -f` just killed,
+ * or whose exit a restart policy answers at once), so a directory that fills again while it is emptied is tried
+ * again.
+ */
+const RUN_DIR_RM = { recursive: true, force: true, maxRetries: 5, retryDelay: 20 } as const;
+
+/**
  * A start's run directory: in the run root, empty (a start writes every file again; an earlier run's sockets and pid
  * files would only mislead), and with what an older engine left in the container directory gone.
  */
@@ -82,13 +89,6 @@ export async function freshRunDir(ctx: EngineContext, id: string): Promise<strin
   await mkdir(join(dir, 'userdata'), { recursive: true });
   return dir;
 }
-
-/**
- * The last run's conmon may still be writing the exit and oom files of its process (one that `rm -f` just killed,
- * or whose exit a restart policy answers at once), so a directory that fills again while it is emptied is tried
- * again.
- */
-const RUN_DIR_RM = { recursive: true, force: true, maxRetries: 5, retryDelay: 20 } as const;
 
 /** Removes the run directory, after the container's runtime record is deleted. */
 export function removeRunDir(ctx: EngineContext, id: string): Promise<void> {
