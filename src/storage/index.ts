@@ -1,5 +1,5 @@
 // storage: container root filesystems (overlay mounts of image layer dirs under a per-container upper dir),
-// named volumes, and safe path resolution for `cp`. Contract: nothing here follows a symlink from a container or
+// named volumes, safe path resolution for `cp`, and the tmpfs of the engine's run root. Contract: nothing here follows a symlink from a container or
 // image out of its root (resolveInRoot, no-follow copies); every mount it makes it can find again from
 // /proc/self/mountinfo, so mount/unmount/remove are idempotent and safe to repeat after a crash; a failure
 // leaves no half-made volume or directory behind. Layer tars for `commit` carry OCI whiteouts.
