@@ -1,8 +1,8 @@
 // storage: container root filesystems (overlay mounts of image layer dirs under a per-container upper dir),
-// named volumes, safe path resolution for `cp`, and the tmpfs of the engine's run root. Contract: nothing here follows a symlink from a container or
-// image out of its root (resolveInRoot, no-follow copies); every mount it makes it can find again from
-// /proc/self/mountinfo, so mount/unmount/remove are idempotent and safe to repeat after a crash; a failure
-// leaves no half-made volume or directory behind. Layer tars for `commit` carry OCI whiteouts.
+// named volumes, safe path resolution for `cp`, and the tmpfs of the engine's run root. Contract: nothing here
+// follows a symlink from a container or image out of its root (resolveInRoot, no-follow copies); every mount it
+// makes it can find again from /proc/self/mountinfo, so mount/unmount/remove are idempotent and safe to repeat after
+// a crash; a failure leaves no half-made volume or directory behind. Layer tars for `commit` carry OCI whiteouts.
 export { ContainerStorage, type ContainerStorageOptions } from './container-storage.js';
 export { VolumeService, type VolumeServiceOptions, type CopyUpSource } from './volumes.js';
 export { resolveInRoot, containerPathOf } from './secure-path.js';
