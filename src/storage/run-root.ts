@@ -8,8 +8,9 @@
 //
 // It does so only over a directory that holds nothing a container still needs: an engine upgraded while its
 // containers run keeps their files where they are, on disk, and says so; the tmpfs comes at the first daemon start
-// after they are gone.
-import { lstat, readdir, rm, statfs } from 'node:fs/promises';
+// after they are gone. Files older than the host's boot are no one's: a reboot ended every process that used them
+// (a host whose /run is a disk directory keeps them across reboots).
+import { lstat, readFile, readdir, rm, statfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { mount } from '../sys/mount.js';
 import { readMountInfo } from './mountinfo.js';
@@ -42,10 +43,14 @@ export async function prepareRunRoot(dir: string, notice?: (message: string) => 
   return 'mounted-tmpfs';
 }
 
-/** The first thing under dir that something may still use: a mount, or any file but a socket or a pid file. */
+/**
+ * The first thing under dir that something may still use: a mount, or any file made since the boot but a socket
+ * or a pid file.
+ */
 async function neededEntry(dir: string): Promise<string | undefined> {
   const mounted = readMountInfo().find((m) => m.mountPoint.startsWith(`${dir}/`));
   if (mounted) return mounted.mountPoint;
+  const bootMs = await bootTimeMs();
   const walk = async (d: string): Promise<string | undefined> => {
     for (const name of await readdir(d)) {
       const path = join(d, name);
@@ -53,11 +58,17 @@ async function neededEntry(dir: string): Promise<string | undefined> {
       if (st.isDirectory()) {
         const found = await walk(path);
         if (found) return found;
-      } else if (!st.isSocket() && !(d === dir && name === 'daemon.pid')) {
+      } else if (!st.isSocket() && !(d === dir && name === 'daemon.pid') && st.mtimeMs >= bootMs) {
         return path;
       }
     }
     return undefined;
   };
   return walk(dir);
+}
+
+/** When the host booted: /proc/stat's btime (whole seconds, so one more is allowed for). */
+async function bootTimeMs(): Promise<number> {
+  const btime = /^btime (\d+)$/m.exec(await readFile('/proc/stat', 'utf8'))?.[1];
+  return btime ? (Number(btime) - 1) * 1000 : 0;
 }

@@ -1,9 +1,9 @@
 // The run root becomes a tmpfs (real mounts, root) only when nothing in it is still needed.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, uptime } from 'node:os';
 import { join } from 'node:path';
 import { isMountPoint, prepareRunRoot } from '../../src/storage/index.js';
 import { runCommand } from '../../src/sys/run-command.js';
@@ -45,7 +45,7 @@ test('empty directories, a stale pid file and stale sockets of an earlier daemon
   assert.deepEqual(readdirSync(d), [], 'the tmpfs starts empty');
 });
 
-test('a run root holding a running container\'s files or a mount stays on disk, and the notice says what', async () => {
+test('a run root holding a running container\'s files or a mount stays on disk, unless they predate the boot', async () => {
   const withFile = dir('inuse');
   mkdirSync(join(withFile, 'runc', 'abc'), { recursive: true });
   writeFileSync(join(withFile, 'runc', 'abc', 'state.json'), '{}');
@@ -53,6 +53,15 @@ test('a run root holding a running container\'s files or a mount stays on disk, 
   assert.equal(await prepareRunRoot(withFile, (m) => notices.push(m)), 'disk');
   assert.match(notices[0] ?? '', /stays on disk: .*runc\/abc\/state\.json is still in use/);
   assert.notEqual(statfsSync(withFile).type, TMPFS_MAGIC);
+
+  // The same files from before the host's last boot are no one's: a reboot ended whatever used them.
+  const stale = dir('stale-boot');
+  mkdirSync(join(stale, 'runc', 'abc'), { recursive: true });
+  writeFileSync(join(stale, 'runc', 'abc', 'state.json'), '{}');
+  const beforeBoot = new Date(Date.now() - (uptime() + 60) * 1000);
+  utimesSync(join(stale, 'runc', 'abc', 'state.json'), beforeBoot, beforeBoot);
+  assert.equal(await prepareRunRoot(stale), 'mounted-tmpfs');
+  assert.deepEqual(readdirSync(stale), []);
 
   const withMount = dir('mounted');
   const pin = join(withMount, 'netns');
