@@ -112,3 +112,9 @@ export function containerPaths(ctx: EngineContext, id: string): ContainerPaths {
     persistDir: join(dir, 'userdata'),
   };
 }
+
+/** Where docker inspect's LogPath, HostsPath, HostnamePath and ResolvConfPath are. */
+export function containerFiles(ctx: EngineContext, id: string): { log: string; hosts: string; hostname: string; resolvConf: string } {
+  const dir = runDir(ctx, id);
+  return { log: containerPaths(ctx, id).logPath, hosts: join(dir, 'hosts'), hostname: join(dir, 'hostname'), resolvConf: join(dir, 'resolv.conf') };
+}

@@ -15,7 +15,7 @@ import { ContainerStorage, VolumeService, prepareRunRoot } from '../storage/inde
 import { selectRuntime } from '../runtime/index.js';
 import { SqliteStateStore } from '../state/index.js';
 import { AttachBroker } from './attach-broker.js';
-import { exitDir, type EngineContext } from './context.js';
+import { containerFiles, exitDir, type EngineContext } from './context.js';
 import { EventBus } from './events.js';
 import { ExitWatcher } from './exit-watcher.js';
 import { KeyedMutex } from './locks.js';
@@ -181,8 +181,14 @@ export class Engine {
     await this.ctx.state.flush();
     return result;
   }
-  /** The record with its live NetworkSettings (addresses, published ports) and its links under current names. */
-  inspect(ref: string) { return this.withNetwork(this.ctx.state.lookupContainer(ref)); }
+  /**
+   * The record with its live NetworkSettings (addresses, published ports), its links under current names, and
+   * where its log and /etc files are on the host.
+   */
+  inspect(ref: string) {
+    const c = this.ctx.state.lookupContainer(ref);
+    return { ...this.withNetwork(c), files: containerFiles(this.ctx, c.config.id) };
+  }
   list(opts: ListFilters) { return listContainers(this.ctx, opts).map((c) => this.withNetwork(c)); }
   private withNetwork(c: ContainerRecord) {
     return { ...c, networkSettings: containerNetworkSettings(this.ctx, c), ...(c.config.links?.length ? { links: linkViews(this.ctx, c) } : {}) };

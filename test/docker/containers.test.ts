@@ -89,6 +89,10 @@ describe('Docker API: containers (docker CLI)', () => {
     assert.ok(readFileSync(join(host, 'etc', 'passwd'), 'utf8').startsWith('root:'));
     // the engine's /etc files are mounts: cp reads what the container sees there, not the image's files below
     assert.equal(readFileSync(join(host, 'etc', 'hostname'), 'utf8').trim(), e.dockerOk(['exec', 'bh-web', 'hostname']));
+    // inspect says where those files and the log are on the host
+    const [hostsPath, logPath] = e.dockerOk(['inspect', '-f', '{{.HostsPath}} {{.LogPath}}', 'bh-web']).split(' ');
+    assert.equal(readFileSync(hostsPath!, 'utf8'), e.dockerOk(['exec', 'bh-web', 'cat', '/etc/hosts']) + '\n');
+    assert.match(readFileSync(logPath!, 'utf8'), /stdout/, 'the k8s-file log conmon writes');
     const missing = e.docker(['cp', 'bh-web:/bh-nope', join(host, 'x')]);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /Could not find the file \/bh-nope/);

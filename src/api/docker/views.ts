@@ -22,7 +22,8 @@ export function mountView(m: MountSpec) {
 }
 
 /** What the engine adds to a container record: its live addresses and published ports (engine inspect/list). */
-type Networked = ContainerRecord & { networkSettings?: NetworkSettings; links?: string[] };
+type Networked = ContainerRecord & { networkSettings?: NetworkSettings; links?: string[]; files?: ContainerFiles };
+interface ContainerFiles { log: string; hosts: string; hostname: string; resolvConf: string }
 interface NetworkSettings {
   IPAddress: string; IPPrefixLen: number; Gateway: string; MacAddress: string; SandboxKey: string;
   Ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null>;
@@ -81,7 +82,8 @@ export function containerInspect(c: Networked) {
       StartedAt: s.startedAt || ZERO_TIME, FinishedAt: s.finishedAt || ZERO_TIME,
       ...(cfg.healthcheck ? { Health: healthView(s.health) } : {}),
     },
-    Image: cfg.imageId, ResolvConfPath: '', HostnamePath: '', HostsPath: '', LogPath: '',
+    Image: cfg.imageId, ResolvConfPath: c.files?.resolvConf ?? '', HostnamePath: c.files?.hostname ?? '',
+    HostsPath: c.files?.hosts ?? '', LogPath: c.files?.log ?? '',
     Name: dockerName(c.name), RestartCount: s.restartCount, Driver: 'overlay2', Platform: 'linux',
     MountLabel: '', ProcessLabel: '', AppArmorProfile: '', ExecIDs: null,
     HostConfig: hostConfigView(c),
