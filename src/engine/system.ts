@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostInfo, hybridArchitectureNotice, type Virtualization } from '../sys/host-info.js';
-import { diskUsage } from '../storage/index.js';
+import { diskUsage, onTmpfs } from '../storage/index.js';
 import type { Engine } from './engine.js';
 import { buildCacheUsage, parsePruneFilters, pruneBuildCache, pruneContainersFiltered, pruneImagesFiltered, pruneNetworksFiltered,
   pruneVolumesFiltered, type Filters } from './sprawl/index.js';
@@ -19,6 +19,7 @@ export async function engineInfo(engine: Engine) {
     version: ENGINE_VERSION,
     root: engine.ctx.opts.root,
     runRoot: engine.ctx.opts.runRoot,
+    runRootFs: (await onTmpfs(engine.ctx.opts.runRoot)) ? 'tmpfs' : 'disk',
     runtime: { name: engine.runtime.name, path: engine.runtime.path },
     storageDriver: 'overlay',
     containers: { total: containers.length, running: count('running'), paused: count('paused'), stopped: count('exited') + count('created') },

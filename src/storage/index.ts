@@ -12,5 +12,5 @@ export type { Change, ChangeKind } from './changes.js';
 export { isMountPoint, readMountInfo, type MountInfo } from './mountinfo.js';
 export { writeFileAtomic } from './atomic-file.js';
 export { diskUsage } from './disk-usage.js';
-export { prepareRunRoot, type RunRootKind } from './run-root.js';
+export { onTmpfs, prepareRunRoot, type RunRootKind } from './run-root.js';
 export { shiftedRoot, shiftedLowerDirs, removeShifted, type IdMap } from './id-shift.js';

@@ -25,7 +25,7 @@ export type RunRootKind = 'tmpfs' | 'mounted-tmpfs' | 'disk';
  */
 export async function prepareRunRoot(dir: string, notice?: (message: string) => void): Promise<RunRootKind> {
   const target = resolve(dir);
-  if ((await statfs(target)).type === TMPFS_MAGIC) return 'tmpfs';
+  if (await onTmpfs(target)) return 'tmpfs';
   const needed = await neededEntry(target);
   if (needed) {
     notice?.(`run root ${target} stays on disk: ${needed} is still in use (it becomes a tmpfs at a daemon start after that is gone)`);
@@ -41,6 +41,11 @@ export async function prepareRunRoot(dir: string, notice?: (message: string) => 
     return 'disk';
   }
   return 'mounted-tmpfs';
+}
+
+/** Whether dir is on a tmpfs (info shows it: a run root on disk makes every start slower). */
+export async function onTmpfs(dir: string): Promise<boolean> {
+  return (await statfs(dir)).type === TMPFS_MAGIC;
 }
 
 /**

@@ -2,6 +2,7 @@
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TestEngine } from '../helpers/engine-harness.js';
 
 const e = new TestEngine('bh-test-info-');
@@ -15,6 +16,7 @@ it('info names the runtime, cgroups, kernel, CPUs, memory and the virtualization
   assert.match(text, /^Cgroup: (v1|v2|hybrid) \(version [12], driver cgroupfs\)$/m);
   assert.match(text, new RegExp(`^Kernel Version: ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim().replace(/[.+]/g, '\\$&')}$`, 'm'));
   assert.match(text, /^CPUs: \d+$/m);
+  assert.equal(/^Run Root: (.*)$/m.exec(text)?.[1], `${join(e.root, 'run')} (tmpfs)`, 'the daemon made its run root a tmpfs');
   const info = JSON.parse(e.ok(['info', '--format', 'json']));
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   if (/^flags\s*:.*\bhypervisor\b/m.test(cpuinfo)) {

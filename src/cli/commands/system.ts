@@ -8,7 +8,7 @@ import { verboseDiskUsage, type DiskUsage } from './system-df.js';
 import { showAllocationMap } from './allocation.js';
 
 interface Info {
-  version: string; root: string; runRoot: string; storageDriver: string;
+  version: string; root: string; runRoot: string; runRootFs: string; storageDriver: string;
   runtime: { name: string; path: string };
   containers: { total: number; running: number; paused: number; stopped: number };
   images: number;
@@ -39,6 +39,7 @@ export function systemCommands(program: Command, cli: CliContext): void {
         `Total Memory: ${formatSize(h.memTotal)}`,
         `Virtualization: ${i.virtualization}`,
         `Root Dir: ${i.root}`,
+        `Run Root: ${i.runRoot} (${i.runRootFs})`,
         '',
       ].join('\n'));
     });
