@@ -72,6 +72,23 @@ export async function writeEtcFiles(etcFilesDir: string, config: ContainerConfig
   ]);
 }
 
+/**
+ * A linked container started again with another address (docker's updateParentsHosts): the address of its
+ * --link line, the first line after the localhost block and the container's own line whose first name is the
+ * alias, is rewritten. In place, as the file is bind-mounted into the running container; unchanged if the line
+ * is not there (the user edited the file) or already right.
+ */
+export async function updateLinkAddress(etcFilesDir: string, alias: string, ip: string): Promise<void> {
+  const path = join(etcFilesDir, 'hosts');
+  const lines = (await readFile(path, 'utf8')).split('\n');
+  const i = lines.findIndex((l, n) => n > LOCALHOST_HOSTS.length && l.split(/\s+/)[1] === alias);
+  if (i < 0) return;
+  const updated = lines[i]!.replace(/^\S+/, ip);
+  if (updated === lines[i]) return;
+  lines[i] = updated;
+  await writeFile(path, lines.join('\n'));
+}
+
 /** The host's resolv.conf without loopback nameservers (127.0.0.0/8, ::1) and without comments. */
 export function filterResolvConf(text: string): string {
   const kept = text.split('\n').filter((line) => {

@@ -6,7 +6,7 @@
 export { generateSpec, execProcessSpec, type SpecInputs, type ExecProcessOptions } from './generate.js';
 export { writeBundle } from './bundle.js';
 export { ETC_FILES } from './mounts.js';
-export { writeEtcFiles, filterResolvConf, type EtcFileSources, type EtcNetworkFacts } from './etc-files.js';
+export { writeEtcFiles, updateLinkAddress, filterResolvConf, type EtcFileSources, type EtcNetworkFacts } from './etc-files.js';
 export { resolveUser, uidOfName, type ResolvedUser } from './user.js';
 export { buildEnv, defaultCapabilities, DEFAULT_PATH } from './process.js';
 export { hostNofileHardLimit } from './host-limits.js';

@@ -287,6 +287,34 @@ describe('Docker API: containers (docker CLI)', () => {
     assert.equal(e.dockerOk(['ps', '-aq', '--filter', 'name=bh-lk']), '');
   });
 
+  it('--link: a linked container restarted with a new address is rewritten into the linking one\'s /etc/hosts; replace checks links first', () => {
+    e.dockerOk(['run', '-d', '--name', 'bh-lk2-a', 'busybox', 'sh', '-c', 'echo again > /tmp/i.html; exec httpd -f -p 80 -h /tmp']);
+    const oldIp = e.dockerOk(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'bh-lk2-a']);
+    const bId = e.dockerOk(['run', '-d', '--name', 'bh-lk2-b', '--link', 'bh-lk2-a:db', 'busybox', 'sleep', '300']);
+    try {
+      const dbLine = () => e.dockerOk(['exec', 'bh-lk2-b', 'grep', '-w', 'db', '/etc/hosts']);
+      assert.match(dbLine(), new RegExp(`^${oldIp.replaceAll('.', '\\.')}\tdb `));
+      // While a is stopped a filler takes an address (its old one, or the next), so a comes back with another.
+      e.dockerOk(['stop', '-t', '0', 'bh-lk2-a']);
+      e.dockerOk(['run', '-d', '--name', 'bh-lk2-filler', 'busybox', 'sleep', '300']);
+      e.dockerOk(['start', 'bh-lk2-a']);
+      const newIp = e.dockerOk(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'bh-lk2-a']);
+      assert.notEqual(newIp, oldIp);
+      // Seen through the bind mount of a running container: the file was rewritten in place.
+      assert.equal(dbLine().split('\t')[0], newIp);
+      assert.equal(e.dockerOk(['exec', 'bh-lk2-b', 'sh', '-c',
+        'for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://db/i.html && exit; sleep 0.2; done; exit 1']), 'again');
+      // The linked container stopped: replace refuses before touching the old container, which keeps running.
+      e.dockerOk(['stop', '-t', '0', 'bh-lk2-a']);
+      const r = e.run(['replace', 'bh-lk2-b']);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /^bulkhead: replace container bh-lk2-b: cannot link to a non running container: \/bh-lk2-a AS \/bh-lk2-b\/db\n$/);
+      assert.equal(e.dockerOk(['inspect', '-f', '{{.Id}} {{.State.Status}}', 'bh-lk2-b']), `${bId} running`);
+    } finally {
+      e.dockerOk(['rm', '-f', 'bh-lk2-b', 'bh-lk2-filler', 'bh-lk2-a']);
+    }
+  });
+
   it('unsupported settings are a 400 naming the field; bad input is a clear error', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['--domainname', 'example.org'], /Domainname is not supported/],

@@ -3,11 +3,14 @@
 // rename keeps it. At each start (and exec) it is resolved again, as docker does: /etc/hosts maps the alias, the
 // linked container's hostname and its name to its address on the first network the two share, and the process
 // gets docker's variables (ALIAS_NAME, ALIAS_PORT_80_TCP…, ALIAS_ENV_…). A linked container removed since is
-// dropped from the link list, as docker drops it; one that no longer runs fails the start.
+// dropped from the link list, as docker drops it; one that no longer runs fails the start. When a linked container
+// starts again (with a new address), the /etc/hosts of each running container linking to it follows, as docker's
+// updateParentsHosts does; its variables keep the old address until it restarts, as in docker.
 // Docker keeps the hosts entry and the variables to its default bridge (user-defined networks resolve the alias
 // through its DNS instead); here any shared network serves, so a link works on every network the engine has.
 import { ConflictError, InvalidArgumentError, isNotFound, type ContainerLink, type ContainerRecord } from '../../core/index.js';
-import type { EngineContext } from '../context.js';
+import { updateLinkAddress } from '../../specgen/index.js';
+import { runDir, type EngineContext } from '../context.js';
 import { DEFAULT_NETWORK } from '../networks/index.js';
 
 /** What a start needs from the links: the /etc/hosts lines and the process's variables. */
@@ -75,6 +78,26 @@ export function linkFacts(ctx: EngineContext, rec: ContainerRecord, opts: { leni
     facts.env.push(...linkEnv(`/${rec.name}/${link.alias}`, link.alias, ip, target));
   }
   return facts;
+}
+
+/**
+ * After `target` started: the hosts line of each running container that links to it gets its new address.
+ * Containers without links cost one pass over the records. A failure is left out, as docker only logs it: the
+ * linking container keeps running with the old line (its file may be gone because it is stopping just now).
+ */
+export async function updateLinkers(ctx: EngineContext, targetId: string): Promise<void> {
+  const linkers = ctx.state.listContainers().filter((c) => c.config.links?.some((l) => l.id === targetId)
+    && (c.state.status === 'running' || c.state.status === 'paused'));
+  const target = linkers.length ? ctx.state.getContainer(targetId) : undefined;
+  if (!target) return;
+  for (const rec of linkers) {
+    // One writer per hosts file: two linked containers starting at once must not lose each other's line.
+    await ctx.locks.run(`hosts:${rec.config.id}`, async () => {
+      for (const link of rec.config.links!.filter((l) => l.id === targetId)) {
+        await updateLinkAddress(runDir(ctx, rec.config.id), link.alias, linkedAddress(ctx, rec, target, link));
+      }
+    }).catch(() => undefined);
+  }
 }
 
 /** Docker's HostConfig.Links: "/NAME:/CONTAINER/ALIAS" for each link whose container still exists. */

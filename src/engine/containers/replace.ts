@@ -1,9 +1,10 @@
 // `replace`: re-creates a container from its image, re-verified, with the same configuration, name, networks
 // (aliases, static addresses), ports, volumes, labels and resources. Everything that can refuse is done while
 // the old container is untouched: resolving and verifying the image down to the unpacked layers (a tampered
-// layer store is refused, naming the layer and the first differing path), validating the re-create request
-// and the engine policy. Only then is the old container stopped (its stop signal and timeout) and removed, and
-// the new one created under the same name and started if the old one was running.
+// layer store is refused, naming the layer and the first differing path), validating the re-create request,
+// its --link targets (they must still run) and the engine policy. Only then is the old container stopped (its
+// stop signal and timeout) and removed, and the new one created under the same name and started if the old one
+// was running.
 //
 // Volumes: named volumes are kept, and so are the old container's anonymous ones (`-v /data`, image VOLUMEs),
 // as docker-compose's recreate keeps them: replacing the container is not a reason to lose its data. They stay
@@ -20,6 +21,7 @@ import { buildContainerConfig } from '../validate-create.js';
 import { enforceCreatePolicy } from '../policy.js';
 import { DEFAULT_NETWORK } from '../networks/index.js';
 import { createContainer } from './create.js';
+import { linkFacts } from './links.js';
 import { removeContainer } from './remove.js';
 import { startContainer } from './start.js';
 import { stopContainer } from './stop.js';
@@ -90,6 +92,9 @@ async function preflight(ctx: EngineContext, old: ContainerRecord): Promise<Crea
   // The same checks create makes, on the same request; the name is the old one's, so it is valid.
   const { config } = buildContainerConfig(req, image, { runtime: ctx.runtime.name, cgroupParent: ctx.opts.cgroupParent });
   for (const n of config.networks) if (n.name !== DEFAULT_NETWORK) ctx.state.lookupNetwork(n.name);
+  // The links are kept (pinConfig) rather than requested again: checked here as create checks them, so a linked
+  // container that no longer runs refuses the replace instead of failing the replacement's start.
+  linkFacts(ctx, old);
   await enforceCreatePolicy(ctx, config, image);
   return req;
 }

@@ -15,7 +15,7 @@ import { enforceStartUserPolicy } from '../policy.js';
 import { initBinary } from '../init-binary.js';
 import { logLimits, prepareLogForStart } from '../logs/index.js';
 import { mergeEnv } from '../validate-create.js';
-import { linkFacts } from './links.js';
+import { linkFacts, updateLinkers } from './links.js';
 
 export async function startContainer(ctx: EngineContext, ref: string): Promise<void> {
   const id = ctx.state.lookupContainer(ref).config.id;
@@ -84,6 +84,8 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
     if (rec.config.autoRemove) await removeLocked(ctx, id, { force: true, volumes: true }).catch(() => undefined);
     throw wrap(err, `start container ${rec.name}`);
   }
+  // Once it runs, with its address recorded: the containers linking to it see that address (docker does this too).
+  await updateLinkers(ctx, id);
   ctx.events.emit('container', 'start', id, { name: rec.name, image: rec.config.image });
 }
 
