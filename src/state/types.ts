@@ -23,6 +23,8 @@ export interface ContainerStore {
   /** Resolves a full id, a unique id prefix or a name; throws NotFound, or InvalidArgument for an ambiguous prefix. */
   lookupContainer(ref: string): ContainerRecord;
   listContainers(): ContainerRecord[];
+  /** The containers whose --link points at this id: a start asks, so it must not cost a parse of every record. */
+  containersLinkingTo(id: string): ContainerRecord[];
   saveState(id: string, state: ContainerState, opts?: WriteOptions): void;
   /** Replaces the config (only `update` and `commit`-like operations that the user asked for do this). */
   saveConfig(id: string, config: ContainerConfig): void;

@@ -33,6 +33,17 @@ export function stateSuite(name: string, open: () => StateStore): void {
       s.close();
     });
 
+    it('finds the containers whose links point at a container, and no other', () => {
+      const s = open();
+      const target = 'f1'.padEnd(64, '0');
+      s.addContainer('target', containerConfig(target), initialState());
+      s.addContainer('linker', { ...containerConfig('f2'.padEnd(64, '0')), links: [{ id: target, alias: 'db' }] }, initialState());
+      s.addContainer('other', { ...containerConfig('f3'.padEnd(64, '0')), labels: { note: target } }, initialState());
+      assert.deepEqual(s.containersLinkingTo(target).map((c) => c.name), ['linker']);
+      assert.deepEqual(s.containersLinkingTo('f2'.padEnd(64, '0')), []);
+      s.close();
+    });
+
     it('refuses a duplicate name and an ambiguous prefix', () => {
       const s = open();
       s.addContainer('dup', containerConfig('c'.repeat(64)), initialState());

@@ -81,13 +81,12 @@ export function linkFacts(ctx: EngineContext, rec: ContainerRecord, opts: { leni
 }
 
 /**
- * After `target` started: the hosts line of each running container that links to it gets its new address.
- * Containers without links cost one pass over the records. A failure is left out, as docker only logs it: the
- * linking container keeps running with the old line (its file may be gone because it is stopping just now).
+ * After `target` started: the hosts line of each running container that links to it gets its new address. A
+ * failure is left out, as docker only logs it: the linking container keeps running with the old line (its file may
+ * be gone because it is stopping just now).
  */
 export async function updateLinkers(ctx: EngineContext, targetId: string): Promise<void> {
-  const linkers = ctx.state.listContainers().filter((c) => c.config.links?.some((l) => l.id === targetId)
-    && (c.state.status === 'running' || c.state.status === 'paused'));
+  const linkers = ctx.state.containersLinkingTo(targetId).filter((c) => c.state.status === 'running' || c.state.status === 'paused');
   const target = linkers.length ? ctx.state.getContainer(targetId) : undefined;
   if (!target) return;
   for (const rec of linkers) {

@@ -55,6 +55,10 @@ export class MemoryStateStore implements StateStore {
       .sort((a, b) => b.config.created.localeCompare(a.config.created));
   }
 
+  containersLinkingTo(id: string): ContainerRecord[] {
+    return this.listContainers().filter((c) => c.config.links?.some((l) => l.id === id));
+  }
+
   saveState(id: string, state: ContainerState): void { this.must(id).state = structuredClone(state); }
   saveConfig(id: string, config: ContainerConfig): void { this.must(id).config = structuredClone(config); }
 

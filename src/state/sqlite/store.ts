@@ -135,6 +135,12 @@ export class SqliteStateStore implements StateStore {
     return (this.sql('SELECT * FROM containers ORDER BY created DESC').all() as ContainerRow[]).map(toRecord);
   }
 
+  containersLinkingTo(id: string): ContainerRecord[] {
+    // SQLite's instr() passes over the JSON text: only the rows that name the id (few) are parsed, and checked.
+    return (this.sql('SELECT * FROM containers WHERE id <> ? AND instr(config, ?) > 0').all(id, `"${id}"`) as ContainerRow[])
+      .map(toRecord).filter((c) => c.config.links?.some((l) => l.id === id));
+  }
+
   saveState(id: string, state: ContainerState, opts?: WriteOptions): void {
     this.write(opts, () => this.mustChange(this.sql('UPDATE containers SET state = ? WHERE id = ?').run(JSON.stringify(state), id), id));
   }
