@@ -66,37 +66,49 @@ describe('container networking (CLI)', () => {
     e.ok(['rm', '-f', 'nt-web', 'nt-echo']);
   });
 
-  it('a plain container on the default network gets a recycled namespace; one with NET_ADMIN hands none on', () => {
+  it('a plain container on the default network gets a recycled namespace; one with NET_ADMIN hands none on', async () => {
     const netnsDir = join(e.root, 'run', 'netns');
-    e.ok(['run', '-d', '--name', 'nt-first', 'busybox', 'sleep', '300']);
-    const firstId = e.ok(['inspect', '-f', '{{.Id}}', 'nt-first']);
-    const firstIp = ip('nt-first');
-    e.ok(['rm', '-f', 'nt-first']);
-    assert.deepEqual(readdirSync(netnsDir), [firstId], 'the namespace stays, still attached, for the next container');
-    e.ok(['run', '-d', '--name', 'nt-second', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/etc']);
-    assert.equal(ip('nt-second'), firstIp, 'the recycled namespace, with its address');
-    assert.equal(e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-second']), join(netnsDir, firstId));
-    // It works like a fresh one: another container reaches it, and its /etc/hosts names itself.
-    const secondId = e.ok(['inspect', '-f', '{{.Id}}', 'nt-second']).slice(0, 12);
-    // The client keeps its side open until the server has closed (HTTP/1.0: httpd closes after the answer), so
-    // the server's side, not the client's, holds the TIME_WAIT. (wget closes as soon as it has read the body,
-    // which may come before the server's close and would leave the client's namespace a lingering socket.)
-    const fetched = e.ok(['run', '--rm', 'busybox', 'sh', '-c',
-      `(printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n'; sleep 1) | nc ${firstIp} 80 | tail -n 1`]);
-    assert.equal(fetched, secondId);
-    assert.match(e.ok(['exec', 'nt-second', 'cat', '/etc/hosts']), new RegExp(`^${firstIp.replace(/\./g, '\\.')}\\s.*nt-second`, 'm'));
-    // The client above left no socket behind (the server closed first): its namespace went to the pool.
-    assert.equal(readdirSync(netnsDir).length, 2, 'nt-second\'s namespace and one pooled');
-    // A container that closes a TCP connection first leaves it in TIME_WAIT: its namespace (the pooled one it
-    // took) is not handed on again.
-    e.ok(['run', '--rm', 'busybox', 'sh', '-c', `echo hi | nc -w 1 ${firstIp} 80 >/dev/null; true`]);
-    assert.equal(readdirSync(netnsDir).length, 1, 'the client\'s namespace (TIME_WAIT inside) was torn down');
-    e.ok(['rm', '-f', 'nt-second']);
-    // NET_ADMIN could have changed the namespace: it may take one from the pool but never hands it on.
-    e.ok(['run', '-d', '--name', 'nt-admin', '--cap-add', 'NET_ADMIN', 'busybox', 'sleep', '300']);
-    const pooled = readdirSync(netnsDir).length;
-    e.ok(['rm', '-f', 'nt-admin']);
-    assert.equal(readdirSync(netnsDir).length, pooled - 1, 'its namespace was torn down, not pooled');
+    try {
+      // A container that stays on the default network for the whole test: with none left, the pool would be
+      // drained 1.5 s after the last one went (RELEASE_GRACE_MS), and a loaded machine may take that long
+      // between two commands.
+      const holderId = e.ok(['run', '-d', '--name', 'nt-holder', 'busybox', 'sleep', '300']);
+      const namespaces = () => readdirSync(netnsDir).filter((n) => n !== holderId);
+      e.ok(['run', '-d', '--name', 'nt-first', 'busybox', 'sleep', '300']);
+      const firstId = e.ok(['inspect', '-f', '{{.Id}}', 'nt-first']);
+      const firstIp = ip('nt-first');
+      e.ok(['rm', '-f', 'nt-first']);
+      assert.deepEqual(namespaces(), [firstId], 'the namespace stays, still attached, for the next container');
+      e.ok(['run', '-d', '--name', 'nt-second', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/etc']);
+      assert.equal(ip('nt-second'), firstIp, 'the recycled namespace, with its address');
+      assert.equal(e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-second']), join(netnsDir, firstId));
+      await waitFor(() => /:80\s/.test(e.ok(['exec', 'nt-second', 'netstat', '-ltn'])), 'httpd to listen', 10_000);
+      // It works like a fresh one: another container reaches it, and its /etc/hosts names itself.
+      const secondId = e.ok(['inspect', '-f', '{{.Id}}', 'nt-second']).slice(0, 12);
+      // The client's input (a fifo whose writer the shell holds open) never ends, so it never closes first: it
+      // exits when httpd has answered and closed (HTTP/1.0), and the server's side, not the client's, holds the
+      // TIME_WAIT. (wget, or an input that ends, may close first and leave the client's namespace a lingering
+      // socket, depending on how fast httpd answers.)
+      const fetched = e.ok(['run', '--rm', 'busybox', 'sh', '-c', 'mkfifo /tmp/in; ' +
+        `nc ${firstIp} 80 </tmp/in >/tmp/out & exec 3>/tmp/in; printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n' >&3; wait $!; tail -n 1 /tmp/out`]);
+      assert.equal(fetched, secondId);
+      assert.match(e.ok(['exec', 'nt-second', 'cat', '/etc/hosts']), new RegExp(`^${firstIp.replace(/\./g, '\\.')}\\s.*nt-second`, 'm'));
+      // The client above left no socket behind (the server closed first): its namespace went to the pool.
+      assert.equal(namespaces().length, 2, 'nt-second\'s namespace and one pooled');
+      // A container that closes a TCP connection first leaves it in TIME_WAIT: its namespace (the pooled one it
+      // took) is not handed on again. Its input is empty, so nc shuts its side down before httpd has anything to
+      // answer, and the client's FIN is always the first.
+      e.ok(['run', '--rm', 'busybox', 'sh', '-c', `nc ${firstIp} 80 </dev/null >/dev/null; true`]);
+      assert.equal(namespaces().length, 1, 'the client\'s namespace (TIME_WAIT inside) was torn down');
+      e.ok(['rm', '-f', 'nt-second']);
+      // NET_ADMIN could have changed the namespace: it may take one from the pool but never hands it on.
+      e.ok(['run', '-d', '--name', 'nt-admin', '--cap-add', 'NET_ADMIN', 'busybox', 'sleep', '300']);
+      const pooled = namespaces().length;
+      e.ok(['rm', '-f', 'nt-admin']);
+      assert.equal(namespaces().length, pooled - 1, 'its namespace was torn down, not pooled');
+    } finally {
+      e.run(['rm', '-f', 'nt-first', 'nt-second', 'nt-admin', 'nt-holder']);
+    }
   });
 
   it('an internal network has no route out and cannot reach another network', () => {
