@@ -44,6 +44,8 @@ describe('container networking (CLI)', () => {
   before(async () => { before0 = hostSnapshot(); await e.setup(); });
   after(() => e.cleanup());
   const ip = (c: string) => e.ok(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', c]);
+  /** The IPv4 addresses the container sees on its interfaces, as `ip addr` shows them inside. */
+  const inets = (c: string) => [...e.ok(['exec', c, 'ip', '-4', 'addr']).matchAll(/inet ([\d.]+)\//g)].map((m) => m[1]!);
 
   it('containers on one network reach each other by name and alias (wget, nc, ping); other networks cannot', () => {
     e.ok(['network', 'create', 'bh-t-front']);
@@ -233,8 +235,54 @@ describe('container networking (CLI)', () => {
       const key = e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-again']);
       assert.ok(key.startsWith(join(nsDir, `${aId}-`)), `a namespace of its own, under another name: ${key}`);
       assert.match(e.ok(['exec', 'nt-again', 'wget', '-q', '-O', '-', `http://${ip('nt-taker')}/hostname`]), /^[0-9a-f]{12}$/);
+      // Connected again, it is connected in that namespace of its own, not in `netns/<its id>`, nt-taker's.
+      e.ok(['network', 'disconnect', 'bridge', 'nt-again']);
+      e.ok(['network', 'connect', 'bridge', 'nt-again']);
+      assert.equal(e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-again']), key);
+      assert.match(e.ok(['exec', 'nt-again', 'ip', '-4', 'addr', 'show', 'eth0']), new RegExp(`inet ${ip('nt-again').replace(/\./g, '\\.')}/`));
+      assert.deepEqual(inets('nt-taker'), ['127.0.0.1', ip('nt-taker')], 'nothing was added to the other namespace');
     } finally {
       e.run(['rm', '-f', 'nt-again', 'nt-taker']);
+    }
+  });
+
+  it('a container in a recycled namespace is disconnected and connected in it, and leaves nothing behind', async () => {
+    const nsDir = join(e.root, 'run', 'netns');
+    const ids: string[] = [];
+    const tagged = () => execFileSync('iptables-save', []).toString().split('\n').filter((l) => ids.some((id) => l.includes(id)));
+    const networks = (c: string) => JSON.parse(e.ok(['inspect', '-f', '{{json .NetworkSettings.Networks}}', c])) as
+      Record<string, { IPAddress: string; Gateway: string; Interface: string }>;
+    try {
+      // The holder keeps the default network in use, so that the pool is not drained between rm and run.
+      e.ok(['run', '-d', '--name', 'nt-rholder', 'busybox', 'sleep', '300']);
+      ids.push(e.ok(['run', '-d', '--name', 'nt-rfirst', 'busybox', 'sleep', '300']));
+      e.ok(['rm', '-f', 'nt-rfirst']);
+      ids.push(e.ok(['run', '-d', '--name', 'nt-rsecond', 'busybox', 'sleep', '300']));
+      assert.equal(e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-rsecond']), join(nsDir, ids[0]!), 'the pooled namespace');
+      e.ok(['network', 'create', 'bh-t-again']);
+      e.ok(['network', 'connect', 'bh-t-again', 'nt-rsecond']);
+      assert.deepEqual(inets('nt-rsecond'), ['127.0.0.1', networks('nt-rsecond').bridge!.IPAddress, networks('nt-rsecond')['bh-t-again']!.IPAddress]);
+      // Off every network it keeps its namespace, with loopback only (as with docker); connected again, the
+      // interface appears in that namespace (pinned meanwhile under its own name), and it reaches the gateway.
+      e.ok(['network', 'disconnect', 'bridge', 'nt-rsecond']);
+      e.ok(['network', 'disconnect', 'bh-t-again', 'nt-rsecond']);
+      assert.deepEqual(inets('nt-rsecond'), ['127.0.0.1']);
+      e.ok(['network', 'connect', 'bh-t-again', 'nt-rsecond']);
+      const again = networks('nt-rsecond')['bh-t-again']!;
+      assert.deepEqual(inets('nt-rsecond'), ['127.0.0.1', again.IPAddress]);
+      const key = e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-rsecond']);
+      assert.ok(key.startsWith(join(nsDir, ids[1]!)), `pinned under a name of its own: ${key}`);
+      assert.ok(!existsSync(join(nsDir, ids[0]!)), 'the file named after the first container went');
+      e.ok(['exec', 'nt-rsecond', 'ping', '-c', '1', '-W', '5', again.Gateway]);
+      assert.ok(tagged().length > 0, 'masqueraded while connected');
+      e.ok(['rm', '-f', 'nt-rsecond']);
+      assert.deepEqual(readdirSync(nsDir).filter((n) => ids.some((id) => n.startsWith(id))), [], 'its namespace went');
+      assert.deepEqual(tagged(), [], 'and its firewall rules');
+      e.ok(['network', 'rm', 'bh-t-again']);
+    } finally {
+      await sweepNatLeftovers(ids); // only if an assertion failed: the host must not keep them
+      e.run(['rm', '-f', 'nt-rholder', 'nt-rfirst', 'nt-rsecond']);
+      e.run(['network', 'rm', 'bh-t-again']);
     }
   });
 
