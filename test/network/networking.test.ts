@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestEngine } from '../helpers/engine-harness.js';
 import { sweepNatLeftovers } from '../../src/network/index.js';
@@ -157,26 +157,30 @@ describe('container networking (CLI)', () => {
 
   it('--network-opt rate limits the bandwidth to within 20%, and stats counts the bytes', async () => {
     const rateBits = 8_000_000;
-    e.ok(['run', '-d', '--name', 'nt-bw', '--network-opt', 'rate=8mbit', '-p', '127.0.0.1:18933:5001', 'busybox', 'sh', '-c',
-      'while true; do nc -l -p 5001 > /dev/null; done']);
-    // nc restarts between transfers: retry a refused connection.
-    const send = async (n: number) => {
-      for (let i = 0; ; i++) {
-        try { return await sendBytes(18933, n); } catch (err) { if (i > 50) throw err; await new Promise((r) => setTimeout(r, 100)); }
-      }
-    };
-    await send(100_000);
-    // The sustained rate is the slope between a short and a long transfer: what the shaper's burst and the
-    // socket buffers let through at once is the same in both and cancels out.
-    const small = await send(1_000_000);
-    const large = await send(5_000_000);
-    const bytes = 5_000_000;
-    const measured = ((bytes - 1_000_000) * 8) / ((large - small) / 1000);
-    assert.ok(Math.abs(measured - rateBits) / rateBits < 0.2, `measured ${Math.round(measured)} bit/s for a limit of ${rateBits}`);
-    const stats = JSON.parse(e.ok(['stats', '--no-stream', '--format', 'json'])) as Array<{ name: string; netRx: number; netRxPackets: number }>;
-    const s = stats.find((x) => x.name === 'nt-bw')!;
-    assert.ok(s.netRx >= bytes && s.netRxPackets > 0, `stats: ${JSON.stringify(s)}`);
-    e.ok(['rm', '-f', 'nt-bw']);
+    try {
+      e.ok(['run', '-d', '--name', 'nt-bw', '--network-opt', 'rate=8mbit', '-p', '127.0.0.1:18933:5001', 'busybox', 'sh', '-c',
+        'while true; do nc -l -p 5001 > /dev/null; done']);
+      // nc restarts between transfers: retry a refused connection.
+      const send = async (n: number) => {
+        for (let i = 0; ; i++) {
+          try { return await sendBytes(18933, n); } catch (err) { if (i > 50) throw err; await new Promise((r) => setTimeout(r, 100)); }
+        }
+      };
+      await send(100_000);
+      // The sustained rate is the slope between a short and a long transfer: what the shaper's burst and the
+      // socket buffers let through at once is the same in both and cancels out.
+      const small = await send(1_000_000);
+      const large = await send(5_000_000);
+      const bytes = 5_000_000;
+      const measured = ((bytes - 1_000_000) * 8) / ((large - small) / 1000);
+      assert.ok(Math.abs(measured - rateBits) / rateBits < 0.2, `measured ${Math.round(measured)} bit/s for a limit of ${rateBits}`);
+      const stats = JSON.parse(e.ok(['stats', '--no-stream', '--format', 'json'])) as Array<{ name: string; netRx: number; netRxPackets: number }>;
+      const s = stats.find((x) => x.name === 'nt-bw')!;
+      assert.ok(s.netRx >= bytes && s.netRxPackets > 0, `stats: ${JSON.stringify(s)}`);
+    } finally {
+      // Left running, it would keep the default network in use and its pool from being drained in later tests.
+      e.run(['rm', '-f', 'nt-bw']);
+    }
   });
 
   it('a container whose namespace is gone by the time it is removed leaves no nat rules behind', async () => {
@@ -227,6 +231,7 @@ describe('container networking (CLI)', () => {
   it('a stopped container starts again after another one took its recycled namespace', () => {
     const nsDir = join(e.root, 'run', 'netns');
     try {
+      e.ok(['run', '-d', '--name', 'nt-aholder', 'busybox', 'sleep', '300']); // keeps the pool from being drained
       const aId = e.ok(['run', '-d', '--name', 'nt-again', 'busybox', 'sleep', '300']);
       e.ok(['stop', '-t', '0', 'nt-again']);
       e.ok(['run', '-d', '--name', 'nt-taker', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/etc']);
@@ -242,7 +247,7 @@ describe('container networking (CLI)', () => {
       assert.match(e.ok(['exec', 'nt-again', 'ip', '-4', 'addr', 'show', 'eth0']), new RegExp(`inet ${ip('nt-again').replace(/\./g, '\\.')}/`));
       assert.deepEqual(inets('nt-taker'), ['127.0.0.1', ip('nt-taker')], 'nothing was added to the other namespace');
     } finally {
-      e.run(['rm', '-f', 'nt-again', 'nt-taker']);
+      e.run(['rm', '-f', 'nt-again', 'nt-taker', 'nt-aholder']);
     }
   });
 
@@ -255,10 +260,13 @@ describe('container networking (CLI)', () => {
     try {
       // The holder keeps the default network in use, so that the pool is not drained between rm and run.
       e.ok(['run', '-d', '--name', 'nt-rholder', 'busybox', 'sleep', '300']);
-      ids.push(e.ok(['run', '-d', '--name', 'nt-rfirst', 'busybox', 'sleep', '300']));
+      e.ok(['run', '-d', '--name', 'nt-rfirst', 'busybox', 'sleep', '300']);
       e.ok(['rm', '-f', 'nt-rfirst']);
-      ids.push(e.ok(['run', '-d', '--name', 'nt-rsecond', 'busybox', 'sleep', '300']));
-      assert.equal(e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-rsecond']), join(nsDir, ids[0]!), 'the pooled namespace');
+      const id = e.ok(['run', '-d', '--name', 'nt-rsecond', 'busybox', 'sleep', '300']);
+      // A pooled namespace (nt-rfirst's, or one an earlier test left in the pool): named after another container.
+      const pooled = e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-rsecond']);
+      assert.ok(!basename(pooled).startsWith(id), `a pooled namespace: ${pooled}`);
+      ids.push(id, basename(pooled));
       e.ok(['network', 'create', 'bh-t-again']);
       e.ok(['network', 'connect', 'bh-t-again', 'nt-rsecond']);
       assert.deepEqual(inets('nt-rsecond'), ['127.0.0.1', networks('nt-rsecond').bridge!.IPAddress, networks('nt-rsecond')['bh-t-again']!.IPAddress]);
@@ -271,8 +279,8 @@ describe('container networking (CLI)', () => {
       const again = networks('nt-rsecond')['bh-t-again']!;
       assert.deepEqual(inets('nt-rsecond'), ['127.0.0.1', again.IPAddress]);
       const key = e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-rsecond']);
-      assert.ok(key.startsWith(join(nsDir, ids[1]!)), `pinned under a name of its own: ${key}`);
-      assert.ok(!existsSync(join(nsDir, ids[0]!)), 'the file named after the first container went');
+      assert.ok(key.startsWith(join(nsDir, id)), `pinned under a name of its own: ${key}`);
+      assert.ok(!existsSync(pooled), 'the file named after the other container went');
       e.ok(['exec', 'nt-rsecond', 'ping', '-c', '1', '-W', '5', again.Gateway]);
       assert.ok(tagged().length > 0, 'masqueraded while connected');
       e.ok(['rm', '-f', 'nt-rsecond']);
