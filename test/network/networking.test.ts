@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestEngine } from '../helpers/engine-harness.js';
 import { sweepNatLeftovers } from '../../src/network/index.js';
@@ -44,6 +44,8 @@ describe('container networking (CLI)', () => {
   before(async () => { before0 = hostSnapshot(); await e.setup(); });
   after(() => e.cleanup());
   const ip = (c: string) => e.ok(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', c]);
+  /** The IPv4 addresses the container sees on its interfaces, as `ip addr` shows them inside. */
+  const inets = (c: string) => [...e.ok(['exec', c, 'ip', '-4', 'addr']).matchAll(/inet ([\d.]+)\//g)].map((m) => m[1]!);
 
   it('containers on one network reach each other by name and alias (wget, nc, ping); other networks cannot', () => {
     e.ok(['network', 'create', 'bh-t-front']);
@@ -66,37 +68,49 @@ describe('container networking (CLI)', () => {
     e.ok(['rm', '-f', 'nt-web', 'nt-echo']);
   });
 
-  it('a plain container on the default network gets a recycled namespace; one with NET_ADMIN hands none on', () => {
+  it('a plain container on the default network gets a recycled namespace; one with NET_ADMIN hands none on', async () => {
     const netnsDir = join(e.root, 'run', 'netns');
-    e.ok(['run', '-d', '--name', 'nt-first', 'busybox', 'sleep', '300']);
-    const firstId = e.ok(['inspect', '-f', '{{.Id}}', 'nt-first']);
-    const firstIp = ip('nt-first');
-    e.ok(['rm', '-f', 'nt-first']);
-    assert.deepEqual(readdirSync(netnsDir), [firstId], 'the namespace stays, still attached, for the next container');
-    e.ok(['run', '-d', '--name', 'nt-second', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/etc']);
-    assert.equal(ip('nt-second'), firstIp, 'the recycled namespace, with its address');
-    assert.equal(e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-second']), join(netnsDir, firstId));
-    // It works like a fresh one: another container reaches it, and its /etc/hosts names itself.
-    const secondId = e.ok(['inspect', '-f', '{{.Id}}', 'nt-second']).slice(0, 12);
-    // The client keeps its side open until the server has closed (HTTP/1.0: httpd closes after the answer), so
-    // the server's side, not the client's, holds the TIME_WAIT. (wget closes as soon as it has read the body,
-    // which may come before the server's close and would leave the client's namespace a lingering socket.)
-    const fetched = e.ok(['run', '--rm', 'busybox', 'sh', '-c',
-      `(printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n'; sleep 1) | nc ${firstIp} 80 | tail -n 1`]);
-    assert.equal(fetched, secondId);
-    assert.match(e.ok(['exec', 'nt-second', 'cat', '/etc/hosts']), new RegExp(`^${firstIp.replace(/\./g, '\\.')}\\s.*nt-second`, 'm'));
-    // The client above left no socket behind (the server closed first): its namespace went to the pool.
-    assert.equal(readdirSync(netnsDir).length, 2, 'nt-second\'s namespace and one pooled');
-    // A container that closes a TCP connection first leaves it in TIME_WAIT: its namespace (the pooled one it
-    // took) is not handed on again.
-    e.ok(['run', '--rm', 'busybox', 'sh', '-c', `echo hi | nc -w 1 ${firstIp} 80 >/dev/null; true`]);
-    assert.equal(readdirSync(netnsDir).length, 1, 'the client\'s namespace (TIME_WAIT inside) was torn down');
-    e.ok(['rm', '-f', 'nt-second']);
-    // NET_ADMIN could have changed the namespace: it may take one from the pool but never hands it on.
-    e.ok(['run', '-d', '--name', 'nt-admin', '--cap-add', 'NET_ADMIN', 'busybox', 'sleep', '300']);
-    const pooled = readdirSync(netnsDir).length;
-    e.ok(['rm', '-f', 'nt-admin']);
-    assert.equal(readdirSync(netnsDir).length, pooled - 1, 'its namespace was torn down, not pooled');
+    try {
+      // A container that stays on the default network for the whole test: with none left, the pool would be
+      // drained 1.5 s after the last one went (RELEASE_GRACE_MS), and a loaded machine may take that long
+      // between two commands.
+      const holderId = e.ok(['run', '-d', '--name', 'nt-holder', 'busybox', 'sleep', '300']);
+      const namespaces = () => readdirSync(netnsDir).filter((n) => n !== holderId);
+      e.ok(['run', '-d', '--name', 'nt-first', 'busybox', 'sleep', '300']);
+      const firstId = e.ok(['inspect', '-f', '{{.Id}}', 'nt-first']);
+      const firstIp = ip('nt-first');
+      e.ok(['rm', '-f', 'nt-first']);
+      assert.deepEqual(namespaces(), [firstId], 'the namespace stays, still attached, for the next container');
+      e.ok(['run', '-d', '--name', 'nt-second', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/etc']);
+      assert.equal(ip('nt-second'), firstIp, 'the recycled namespace, with its address');
+      assert.equal(e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-second']), join(netnsDir, firstId));
+      await waitFor(() => /:80\s/.test(e.ok(['exec', 'nt-second', 'netstat', '-ltn'])), 'httpd to listen', 10_000);
+      // It works like a fresh one: another container reaches it, and its /etc/hosts names itself.
+      const secondId = e.ok(['inspect', '-f', '{{.Id}}', 'nt-second']).slice(0, 12);
+      // The client's input (a fifo whose writer the shell holds open) never ends, so it never closes first: it
+      // exits when httpd has answered and closed (HTTP/1.0), and the server's side, not the client's, holds the
+      // TIME_WAIT. (wget, or an input that ends, may close first and leave the client's namespace a lingering
+      // socket, depending on how fast httpd answers.)
+      const fetched = e.ok(['run', '--rm', 'busybox', 'sh', '-c', 'mkfifo /tmp/in; ' +
+        `nc ${firstIp} 80 </tmp/in >/tmp/out & exec 3>/tmp/in; printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n' >&3; wait $!; tail -n 1 /tmp/out`]);
+      assert.equal(fetched, secondId);
+      assert.match(e.ok(['exec', 'nt-second', 'cat', '/etc/hosts']), new RegExp(`^${firstIp.replace(/\./g, '\\.')}\\s.*nt-second`, 'm'));
+      // The client above left no socket behind (the server closed first): its namespace went to the pool.
+      assert.equal(namespaces().length, 2, 'nt-second\'s namespace and one pooled');
+      // A container that closes a TCP connection first leaves it in TIME_WAIT: its namespace (the pooled one it
+      // took) is not handed on again. Its input is empty, so nc shuts its side down before httpd has anything to
+      // answer, and the client's FIN is always the first.
+      e.ok(['run', '--rm', 'busybox', 'sh', '-c', `nc ${firstIp} 80 </dev/null >/dev/null; true`]);
+      assert.equal(namespaces().length, 1, 'the client\'s namespace (TIME_WAIT inside) was torn down');
+      e.ok(['rm', '-f', 'nt-second']);
+      // NET_ADMIN could have changed the namespace: it may take one from the pool but never hands it on.
+      e.ok(['run', '-d', '--name', 'nt-admin', '--cap-add', 'NET_ADMIN', 'busybox', 'sleep', '300']);
+      const pooled = namespaces().length;
+      e.ok(['rm', '-f', 'nt-admin']);
+      assert.equal(namespaces().length, pooled - 1, 'its namespace was torn down, not pooled');
+    } finally {
+      e.run(['rm', '-f', 'nt-first', 'nt-second', 'nt-admin', 'nt-holder']);
+    }
   });
 
   it('an internal network has no route out and cannot reach another network', () => {
@@ -143,26 +157,30 @@ describe('container networking (CLI)', () => {
 
   it('--network-opt rate limits the bandwidth to within 20%, and stats counts the bytes', async () => {
     const rateBits = 8_000_000;
-    e.ok(['run', '-d', '--name', 'nt-bw', '--network-opt', 'rate=8mbit', '-p', '127.0.0.1:18933:5001', 'busybox', 'sh', '-c',
-      'while true; do nc -l -p 5001 > /dev/null; done']);
-    // nc restarts between transfers: retry a refused connection.
-    const send = async (n: number) => {
-      for (let i = 0; ; i++) {
-        try { return await sendBytes(18933, n); } catch (err) { if (i > 50) throw err; await new Promise((r) => setTimeout(r, 100)); }
-      }
-    };
-    await send(100_000);
-    // The sustained rate is the slope between a short and a long transfer: what the shaper's burst and the
-    // socket buffers let through at once is the same in both and cancels out.
-    const small = await send(1_000_000);
-    const large = await send(5_000_000);
-    const bytes = 5_000_000;
-    const measured = ((bytes - 1_000_000) * 8) / ((large - small) / 1000);
-    assert.ok(Math.abs(measured - rateBits) / rateBits < 0.2, `measured ${Math.round(measured)} bit/s for a limit of ${rateBits}`);
-    const stats = JSON.parse(e.ok(['stats', '--no-stream', '--format', 'json'])) as Array<{ name: string; netRx: number; netRxPackets: number }>;
-    const s = stats.find((x) => x.name === 'nt-bw')!;
-    assert.ok(s.netRx >= bytes && s.netRxPackets > 0, `stats: ${JSON.stringify(s)}`);
-    e.ok(['rm', '-f', 'nt-bw']);
+    try {
+      e.ok(['run', '-d', '--name', 'nt-bw', '--network-opt', 'rate=8mbit', '-p', '127.0.0.1:18933:5001', 'busybox', 'sh', '-c',
+        'while true; do nc -l -p 5001 > /dev/null; done']);
+      // nc restarts between transfers: retry a refused connection.
+      const send = async (n: number) => {
+        for (let i = 0; ; i++) {
+          try { return await sendBytes(18933, n); } catch (err) { if (i > 50) throw err; await new Promise((r) => setTimeout(r, 100)); }
+        }
+      };
+      await send(100_000);
+      // The sustained rate is the slope between a short and a long transfer: what the shaper's burst and the
+      // socket buffers let through at once is the same in both and cancels out.
+      const small = await send(1_000_000);
+      const large = await send(5_000_000);
+      const bytes = 5_000_000;
+      const measured = ((bytes - 1_000_000) * 8) / ((large - small) / 1000);
+      assert.ok(Math.abs(measured - rateBits) / rateBits < 0.2, `measured ${Math.round(measured)} bit/s for a limit of ${rateBits}`);
+      const stats = JSON.parse(e.ok(['stats', '--no-stream', '--format', 'json'])) as Array<{ name: string; netRx: number; netRxPackets: number }>;
+      const s = stats.find((x) => x.name === 'nt-bw')!;
+      assert.ok(s.netRx >= bytes && s.netRxPackets > 0, `stats: ${JSON.stringify(s)}`);
+    } finally {
+      // Left running, it would keep the default network in use and its pool from being drained in later tests.
+      e.run(['rm', '-f', 'nt-bw']);
+    }
   });
 
   it('a container whose namespace is gone by the time it is removed leaves no nat rules behind', async () => {
@@ -213,6 +231,7 @@ describe('container networking (CLI)', () => {
   it('a stopped container starts again after another one took its recycled namespace', () => {
     const nsDir = join(e.root, 'run', 'netns');
     try {
+      e.ok(['run', '-d', '--name', 'nt-aholder', 'busybox', 'sleep', '300']); // keeps the pool from being drained
       const aId = e.ok(['run', '-d', '--name', 'nt-again', 'busybox', 'sleep', '300']);
       e.ok(['stop', '-t', '0', 'nt-again']);
       e.ok(['run', '-d', '--name', 'nt-taker', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/etc']);
@@ -221,8 +240,57 @@ describe('container networking (CLI)', () => {
       const key = e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-again']);
       assert.ok(key.startsWith(join(nsDir, `${aId}-`)), `a namespace of its own, under another name: ${key}`);
       assert.match(e.ok(['exec', 'nt-again', 'wget', '-q', '-O', '-', `http://${ip('nt-taker')}/hostname`]), /^[0-9a-f]{12}$/);
+      // Connected again, it is connected in that namespace of its own, not in `netns/<its id>`, nt-taker's.
+      e.ok(['network', 'disconnect', 'bridge', 'nt-again']);
+      e.ok(['network', 'connect', 'bridge', 'nt-again']);
+      assert.equal(e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-again']), key);
+      assert.match(e.ok(['exec', 'nt-again', 'ip', '-4', 'addr', 'show', 'eth0']), new RegExp(`inet ${ip('nt-again').replace(/\./g, '\\.')}/`));
+      assert.deepEqual(inets('nt-taker'), ['127.0.0.1', ip('nt-taker')], 'nothing was added to the other namespace');
     } finally {
-      e.run(['rm', '-f', 'nt-again', 'nt-taker']);
+      e.run(['rm', '-f', 'nt-again', 'nt-taker', 'nt-aholder']);
+    }
+  });
+
+  it('a container in a recycled namespace is disconnected and connected in it, and leaves nothing behind', async () => {
+    const nsDir = join(e.root, 'run', 'netns');
+    const ids: string[] = [];
+    const tagged = () => execFileSync('iptables-save', []).toString().split('\n').filter((l) => ids.some((id) => l.includes(id)));
+    const networks = (c: string) => JSON.parse(e.ok(['inspect', '-f', '{{json .NetworkSettings.Networks}}', c])) as
+      Record<string, { IPAddress: string; Gateway: string; Interface: string }>;
+    try {
+      // The holder keeps the default network in use, so that the pool is not drained between rm and run.
+      e.ok(['run', '-d', '--name', 'nt-rholder', 'busybox', 'sleep', '300']);
+      e.ok(['run', '-d', '--name', 'nt-rfirst', 'busybox', 'sleep', '300']);
+      e.ok(['rm', '-f', 'nt-rfirst']);
+      const id = e.ok(['run', '-d', '--name', 'nt-rsecond', 'busybox', 'sleep', '300']);
+      // A pooled namespace (nt-rfirst's, or one an earlier test left in the pool): named after another container.
+      const pooled = e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-rsecond']);
+      assert.ok(!basename(pooled).startsWith(id), `a pooled namespace: ${pooled}`);
+      ids.push(id, basename(pooled));
+      e.ok(['network', 'create', 'bh-t-again']);
+      e.ok(['network', 'connect', 'bh-t-again', 'nt-rsecond']);
+      assert.deepEqual(inets('nt-rsecond'), ['127.0.0.1', networks('nt-rsecond').bridge!.IPAddress, networks('nt-rsecond')['bh-t-again']!.IPAddress]);
+      // Off every network it keeps its namespace, with loopback only (as with docker); connected again, the
+      // interface appears in that namespace (pinned meanwhile under its own name), and it reaches the gateway.
+      e.ok(['network', 'disconnect', 'bridge', 'nt-rsecond']);
+      e.ok(['network', 'disconnect', 'bh-t-again', 'nt-rsecond']);
+      assert.deepEqual(inets('nt-rsecond'), ['127.0.0.1']);
+      e.ok(['network', 'connect', 'bh-t-again', 'nt-rsecond']);
+      const again = networks('nt-rsecond')['bh-t-again']!;
+      assert.deepEqual(inets('nt-rsecond'), ['127.0.0.1', again.IPAddress]);
+      const key = e.ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'nt-rsecond']);
+      assert.ok(key.startsWith(join(nsDir, id)), `pinned under a name of its own: ${key}`);
+      assert.ok(!existsSync(pooled), 'the file named after the other container went');
+      e.ok(['exec', 'nt-rsecond', 'ping', '-c', '1', '-W', '5', again.Gateway]);
+      assert.ok(tagged().length > 0, 'masqueraded while connected');
+      e.ok(['rm', '-f', 'nt-rsecond']);
+      assert.deepEqual(readdirSync(nsDir).filter((n) => ids.some((id) => n.startsWith(id))), [], 'its namespace went');
+      assert.deepEqual(tagged(), [], 'and its firewall rules');
+      e.ok(['network', 'rm', 'bh-t-again']);
+    } finally {
+      await sweepNatLeftovers(ids); // only if an assertion failed: the host must not keep them
+      e.run(['rm', '-f', 'nt-rholder', 'nt-rfirst', 'nt-rsecond']);
+      e.run(['network', 'rm', 'bh-t-again']);
     }
   });
 

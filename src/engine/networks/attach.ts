@@ -3,7 +3,6 @@
 // so whatever a crash interrupts, the record says what to DEL; the record goes only after the DEL. All ADDs,
 // DELs and host clean-up of one network run under that network's lock, so the last container leaving (which
 // deletes the bridge) never races a container arriving.
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { ConflictError, InvalidArgumentError, wrap, type ContainerRecord, type NetworkAttachmentConfig,
   type PortMapping } from '../../core/index.js';
@@ -14,6 +13,7 @@ import type { EngineContext } from '../context.js';
 import { syncDns } from './dns.js';
 import { releaseNetworkHost, resolveNetwork } from './records.js';
 import { NetworkRuntime } from './runtime.js';
+import { cniIdFor, freeName, keepNetnsFile, ownNetnsFiles, runningNetnsFile } from './sandbox-file.js';
 import { canRecycle, canTakePooled, isPoolEntry, recycle, takePooled } from './sandbox-pool.js';
 
 /** Whether the container gets an engine-made namespace (bridge or named networks) rather than none/host. */
@@ -59,16 +59,6 @@ export async function setupContainerNetwork(ctx: EngineContext, rec: ContainerRe
     if (path && path !== netnsPath(ctx.opts.runRoot, id)) await removeNetns(path).catch(() => undefined);
     throw wrap(err, 'set up network');
   }
-}
-
-/**
- * The name of the container's namespace file and its CNI container id: its id, unless an earlier run of it left
- * both to a namespace that was recycled (sandbox-pool.ts) and is now in the pool or another container's.
- */
-function freeName(ctx: EngineContext, id: string): string {
-  const file = netnsPath(ctx.opts.runRoot, id);
-  if (!ctx.state.listAttachments().some((a) => a.netns === file || a.cniId === id)) return id;
-  return `${id}-${randomBytes(4).toString('hex')}`;
 }
 
 /** A recycled namespace of the default network, already attached, when the container can use one. */
@@ -201,9 +191,9 @@ export async function teardownContainerNetwork(ctx: EngineContext, containerId: 
   const all = ctx.state.listAttachments();
   const attachments = all.filter((a) => a.containerId === containerId);
   // A namespace taken from the pool keeps the file name it was made under; and the file named after this
-  // container may by now belong to the pool or to another container.
+  // container may by now belong to the pool or to another container (sandbox-file.ts).
   const others = new Set(all.filter((a) => a.containerId !== containerId).map((a) => a.netns));
-  const paths = [...new Set([netnsPath(ctx.opts.runRoot, containerId), ...attachments.map((a) => a.netns)])].filter((p) => !others.has(p));
+  const paths = [...new Set([...ownNetnsFiles(ctx, containerId), ...attachments.map((a) => a.netns)])].filter((p) => !others.has(p));
   ctx.net.ports.release(containerId);
   if (attachments.length === 0 && !paths.some((p) => existsSync(p))) return;
   if (attachments.length === 1 && await recycled(ctx, containerId, attachments[0]!)) return;
@@ -237,18 +227,23 @@ export async function connectRunning(ctx: EngineContext, rec: ContainerRecord, n
   const used = new Set(existing.map((a) => a.ifname));
   let n = 0;
   while (used.has(`eth${n}`)) n++;
-  const netns = existing[0]?.netns ?? netnsPath(ctx.opts.runRoot, rec.config.id);
-  const a = await addAttachment(ctx, rec, net, want, { ifname: `eth${n}`, netns, ports: [] })
+  // The namespace it runs in, which is not `netns/<id>` when it came from the pool or `<id>` was taken.
+  const netns = await runningNetnsFile(ctx, rec);
+  const cniId = cniIdFor(ctx, rec.config.id, netns, net.id);
+  await addAttachment(ctx, rec, net, want, { ifname: `eth${n}`, netns, ports: [], ...(cniId !== rec.config.id ? { cniId } : {}) })
     .catch(async (err) => {
       const left = ctx.state.listAttachments(rec.config.id).find((x) => x.networkId === net.id);
       if (left) await delAttachment(ctx, left);
       throw err;
     });
-  void a;
 }
 
 /** `network disconnect` of a running container: the DEL of that one attachment. */
 export async function disconnectRunning(ctx: EngineContext, rec: ContainerRecord, net: NetworkRecord): Promise<void> {
   const a = ctx.state.listAttachments(rec.config.id).find((x) => x.networkId === net.id);
-  if (a) await delAttachment(ctx, a);
+  if (!a) return;
+  await delAttachment(ctx, a);
+  // The disconnect itself is done: a namespace that could not be pinned anew keeps its old file (reconcile's).
+  await keepNetnsFile(ctx, rec, a.netns)
+    .catch((err) => ctx.opts.notice?.(`container ${rec.name}: keep its network namespace: ${err instanceof Error ? err.message : String(err)}`));
 }

@@ -9,6 +9,7 @@ import { connectRunning, disconnectRunning, teardownContainerNetwork } from './a
 import { syncDns } from './dns.js';
 import { releaseNetworkHost, resolveNetwork } from './records.js';
 import { NetworkRuntime } from './runtime.js';
+import { netnsFileOwner, ownNetnsFiles } from './sandbox-file.js';
 import { validateNetworkRequest } from './validate.js';
 
 const running = (rec: ContainerRecord) => rec.state.status === 'running' || rec.state.status === 'paused';
@@ -65,7 +66,9 @@ export function containerNetworkSettings(ctx: EngineContext, rec: ContainerRecor
   }
   return {
     IPAddress: first?.ip ?? '', IPPrefixLen: first?.prefixLen ?? 0, Gateway: first?.gateway ?? '', MacAddress: first?.mac ?? '',
-    Ports: ports, Networks: networks, SandboxKey: attachments[0]?.netns ?? '',
+    Ports: ports, Networks: networks,
+    // A running container keeps its namespace when disconnected from every network, as with docker.
+    SandboxKey: attachments[0]?.netns ?? (running(rec) ? ownNetnsFiles(ctx, rec.config.id)[0] ?? '' : ''),
   };
 }
 
@@ -90,13 +93,15 @@ export async function reconcileNetworks(ctx: EngineContext): Promise<void> {
     if (ports.length) await ctx.net.ports.take(id, ports).catch((err) => notice(`container ${rec.name}: ${err instanceof Error ? err.message : String(err)}`));
   }
   const nsDir = join(ctx.opts.runRoot, 'netns');
-  // A running container's namespace may carry another name (taken from the pool): its attachment says which.
+  // A running container's namespace may carry another name (taken from the pool): its attachment says which;
+  // one of `<id>-<random>` is the container's own.
   const owned = new Set(ctx.state.listAttachments().map((a) => a.netns));
-  for (const id of await readdir(nsDir).catch(() => [] as string[])) {
+  for (const name of await readdir(nsDir).catch(() => [] as string[])) {
+    const id = netnsFileOwner(name);
     const rec = ctx.state.getContainer(id);
-    if ((rec && running(rec)) || owned.has(join(nsDir, id))) continue;
+    if ((rec && running(rec)) || owned.has(join(nsDir, name))) continue;
     await teardownContainerNetwork(ctx, id).catch(() => undefined);
-    await removeNetns(join(nsDir, id)).catch(() => undefined);
+    await removeNetns(join(nsDir, name)).catch(() => undefined);
   }
   // A DEL cut short by the crash and repeated now may have left the bridge plugin's masquerade chain behind.
   const stillAttached = new Set(ctx.state.listAttachments().map((a) => a.cniId ?? a.containerId));
