@@ -63,9 +63,11 @@ function runDirIn(ctx: EngineContext, id: string): string {
  */
 export function runDir(ctx: EngineContext, id: string): string {
   const dir = runDirIn(ctx, id);
-  if (existsSync(join(dir, 'bundle'))) return dir;
-  const legacy = containerDir(ctx, id);
-  return existsSync(join(legacy, 'bundle')) ? legacy : dir;
+  return !existsSync(join(dir, 'bundle')) && hasLegacyRunFiles(ctx, id) ? containerDir(ctx, id) : dir;
+}
+
+function hasLegacyRunFiles(ctx: EngineContext, id: string): boolean {
+  return existsSync(join(containerDir(ctx, id), 'bundle'));
 }
 
 /**
@@ -80,9 +82,8 @@ const RUN_DIR_RM = { recursive: true, force: true, maxRetries: 5, retryDelay: 20
  * files would only mislead), and with what an older engine left in the container directory gone.
  */
 export async function freshRunDir(ctx: EngineContext, id: string): Promise<string> {
-  const legacy = containerDir(ctx, id);
-  if (existsSync(join(legacy, 'bundle'))) {
-    await Promise.all(LEGACY_RUN_FILES.map((name) => rm(join(legacy, name), { recursive: true, force: true })));
+  if (hasLegacyRunFiles(ctx, id)) {
+    await Promise.all(LEGACY_RUN_FILES.map((name) => rm(join(containerDir(ctx, id), name), { recursive: true, force: true })));
   }
   const dir = runDirIn(ctx, id);
   await rm(dir, RUN_DIR_RM);
@@ -102,8 +103,8 @@ export function exitDir(runRoot: string): string {
   return join(runRoot, 'exits');
 }
 
-export function containerPaths(ctx: EngineContext, id: string): ContainerPaths {
-  const dir = runDir(ctx, id);
+/** The runtime's paths of a container; dir is its run directory when the caller has it already. */
+export function containerPaths(ctx: EngineContext, id: string, dir = runDir(ctx, id)): ContainerPaths {
   return {
     bundle: join(dir, 'bundle'),
     userdata: join(dir, 'userdata'),
@@ -116,5 +117,6 @@ export function containerPaths(ctx: EngineContext, id: string): ContainerPaths {
 /** Where docker inspect's LogPath, HostsPath, HostnamePath and ResolvConfPath are. */
 export function containerFiles(ctx: EngineContext, id: string): { log: string; hosts: string; hostname: string; resolvConf: string } {
   const dir = runDir(ctx, id);
-  return { log: containerPaths(ctx, id).logPath, hosts: join(dir, 'hosts'), hostname: join(dir, 'hostname'), resolvConf: join(dir, 'resolv.conf') };
+  return { log: join(containerDir(ctx, id), 'ctr.log'), hosts: join(dir, 'hosts'), hostname: join(dir, 'hostname'),
+    resolvConf: join(dir, 'resolv.conf') };
 }

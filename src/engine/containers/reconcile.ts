@@ -11,6 +11,8 @@ import { containerPaths, removeRunDir } from '../context.js';
 import { recordExit, releaseExited } from './exit.js';
 import { removeLocked } from './remove.js';
 
+const CONTAINER_ID = /^[0-9a-f]{64}$/;
+
 export interface ReconcileReport {
   adopted: string[];      // still running, picked up again
   exited: string[];       // exited while the daemon was down
@@ -72,14 +74,14 @@ export async function reconcile(ctx: EngineContext): Promise<ReconcileReport> {
   const known = new Set(ctx.state.listContainers().map((c) => c.config.id));
   const dirs = await readdir(join(ctx.opts.root, 'containers')).catch(() => [] as string[]);
   for (const id of dirs) {
-    if (known.has(id) || !/^[0-9a-f]{64}$/.test(id)) continue;
+    if (known.has(id) || !CONTAINER_ID.test(id)) continue;
     await ctx.runtime.delete(id, true).catch(() => undefined);
     await ctx.storage.remove(id);
     report.orphansRemoved.push(id);
   }
   // Run directories that no record owns (a crash between the steps of a removal): nothing uses them again.
   for (const id of await readdir(join(ctx.opts.runRoot, 'containers')).catch(() => [] as string[])) {
-    if (!known.has(id) && /^[0-9a-f]{64}$/.test(id)) await removeRunDir(ctx, id);
+    if (!known.has(id) && CONTAINER_ID.test(id)) await removeRunDir(ctx, id);
   }
   await ctx.storage.sweepTrash().catch((err) => ctx.opts.notice?.(`emptying the storage trash: ${String(err)}`));
   // Shifted layer copies of id ranges no container holds any more (a removal the crash cut short).

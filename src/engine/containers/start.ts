@@ -32,7 +32,7 @@ export async function startLocked(ctx: EngineContext, id: string): Promise<void>
   try {
     const links = linkFacts(ctx, rec);   // before anything is set up: a linked container that stopped fails the start
     const dir = await freshRunDir(ctx, id);
-    const paths = containerPaths(ctx, id);
+    const paths = containerPaths(ctx, id, dir);
     // A user-namespaced container needs a network namespace its user namespace owns (or exec could not join it,
     // nor could it mount sysfs): runc makes it at create, and the networks are attached to it before start.
     const afterCreate = rec.config.security.userns === 'auto' && usesEngineNetns(rec);
