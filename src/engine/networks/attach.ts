@@ -193,7 +193,12 @@ export async function teardownContainerNetwork(ctx: EngineContext, containerId: 
   // A namespace taken from the pool keeps the file name it was made under; and the file named after this
   // container may by now belong to the pool or to another container (sandbox-file.ts).
   const others = new Set(all.filter((a) => a.containerId !== containerId).map((a) => a.netns));
-  const paths = [...new Set([...ownNetnsFiles(ctx, containerId), ...attachments.map((a) => a.netns)])].filter((p) => !others.has(p));
+  // Its own files take a scan of the namespace directory: not for a container that can never have one (--network
+  // none or host; it cannot join a network either), whose exit and removal would otherwise each pay it. One
+  // disconnected from all its networks has none in its config but may still hold its namespace.
+  const rec = ctx.state.getContainer(containerId);
+  const own = rec && (rec.config.network === 'none' || rec.config.network === 'host') ? [] : ownNetnsFiles(ctx, containerId);
+  const paths = [...new Set([...own, ...attachments.map((a) => a.netns)])].filter((p) => !others.has(p));
   ctx.net.ports.release(containerId);
   if (attachments.length === 0 && !paths.some((p) => existsSync(p))) return;
   if (attachments.length === 1 && await recycled(ctx, containerId, attachments[0]!)) return;
